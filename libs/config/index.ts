@@ -1,0 +1,2 @@
+export * from './src/env.schema';
+export * from './src/vigil-config';

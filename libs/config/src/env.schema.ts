@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const optionalText = z.string().trim().min(1).optional();
+
+/** Every environment variable Vigil reads, with its default. The README's configuration table mirrors this. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url(),
+  /** The schema owner that runs migrations; the app itself connects as DATABASE_URL, a member of vigil_app. */
+  DATABASE_OWNER_URL: z.string().url().optional(),
+  VIGIL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('vigil-incidents'),
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  TEMPORAL_TLS: flag.default(false),
+  TEMPORAL_TLS_CERT_PATH: optionalText,
+  TEMPORAL_TLS_KEY_PATH: optionalText,
+  TEMPORAL_TLS_CA_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  TEMPORAL_API_KEY: optionalText,
+  VIGIL_ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  VIGIL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
+  VIGIL_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  VIGIL_OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(100).default(30_000),
+  VIGIL_OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  VIGIL_AUDIT_CHECKPOINT_MS: z.coerce.number().int().min(1000).default(60_000),
+  VIGIL_API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  OTEL_SERVICE_NAME: optionalText,
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;

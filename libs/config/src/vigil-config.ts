@@ -1,0 +1,84 @@
+import { envSchema, type Env } from './env.schema';
+
+export class ConfigError extends Error {}
+
+/**
+ * The typed, validated configuration: the only place that reads `process.env`.
+ * Used as the Nest injection token too (a class, not a string).
+ */
+export class VigilConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly database: { url: string; ownerUrl: string; poolSize: number };
+  readonly temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    tls: { enabled: boolean; certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+    apiKey?: string;
+  };
+  readonly adminApiKey?: string;
+  readonly intake: { maxBodyBytes: number; maxBatch: number };
+  readonly outbox: { pollMs: number; maxBackoffMs: number; concurrency: number };
+  readonly audit: { checkpointMs: number };
+  readonly apiKeyCacheMs: number;
+  readonly otel: { serviceName?: string; exporterEndpoint?: string };
+
+  constructor(env: Env) {
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+    this.logLevel = env.LOG_LEVEL;
+    this.database = { url: env.DATABASE_URL, ownerUrl: env.DATABASE_OWNER_URL ?? env.DATABASE_URL, poolSize: env.VIGIL_DB_POOL_SIZE };
+    const tlsFiles = env.TEMPORAL_TLS_CERT_PATH || env.TEMPORAL_TLS_CA_PATH;
+    this.temporal = {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      uiUrl: env.TEMPORAL_UI_URL.replace(/\/$/, ''),
+      tls: {
+        enabled: env.TEMPORAL_TLS || Boolean(tlsFiles) || Boolean(env.TEMPORAL_API_KEY),
+        certPath: env.TEMPORAL_TLS_CERT_PATH,
+        keyPath: env.TEMPORAL_TLS_KEY_PATH,
+        caPath: env.TEMPORAL_TLS_CA_PATH,
+        serverName: env.TEMPORAL_TLS_SERVER_NAME,
+      },
+      apiKey: env.TEMPORAL_API_KEY,
+    };
+    this.adminApiKey = env.VIGIL_ADMIN_API_KEY;
+    this.intake = { maxBodyBytes: env.VIGIL_MAX_BODY_BYTES, maxBatch: env.VIGIL_MAX_BATCH };
+    this.outbox = {
+      pollMs: env.VIGIL_OUTBOX_POLL_MS,
+      maxBackoffMs: env.VIGIL_OUTBOX_MAX_BACKOFF_MS,
+      concurrency: env.VIGIL_OUTBOX_CONCURRENCY,
+    };
+    this.audit = { checkpointMs: env.VIGIL_AUDIT_CHECKPOINT_MS };
+    this.apiKeyCacheMs = env.VIGIL_API_KEY_CACHE_MS;
+    this.otel = { serviceName: env.OTEL_SERVICE_NAME, exporterEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT };
+  }
+
+  /** Parses an environment; throws a ConfigError naming every bad variable. */
+  static fromEnv(env: NodeJS.ProcessEnv | Record<string, string | undefined>): VigilConfig {
+    const parsed = envSchema.safeParse(env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new ConfigError(`invalid configuration: ${problems}`);
+    }
+    return new VigilConfig(parsed.data);
+  }
+
+  temporalUiWorkflowUrl(workflowId: string): string {
+    return `${this.temporal.uiUrl}/namespaces/${encodeURIComponent(this.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  }
+}
+
+let cached: VigilConfig | undefined;
+
+/** The process's configuration, parsed once from `process.env`. */
+export function processConfig(): VigilConfig {
+  cached ??= VigilConfig.fromEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,3 @@
+export * from './src/incident-workflow.contract';
+export * from './src/search-attributes';
+export * from './src/activities.contract';

@@ -1,0 +1,53 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { IncidentStatus, Severity } from '../../domain';
+
+export const INCIDENT_TASK_QUEUE = 'vigil-incidents';
+export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
+
+export function incidentWorkflowId(incidentId: string): string {
+  return `incident-${incidentId}`;
+}
+
+/** What the workflow starts from: a snapshot of the incident row at the time it was opened. */
+export interface IncidentWorkflowInput {
+  incidentId: string;
+  fingerprint: string;
+  title: string;
+  service: string;
+  alertname: string;
+  severity: Severity;
+}
+
+/**
+ * A command from the outbox. `seq` is the outbox row id: it grows per incident, so the workflow
+ * drops any command it has already applied (a redelivery) or that an applied one superseded.
+ */
+export type IncidentCommand =
+  | { seq: number; kind: 'opened'; actor: string }
+  | { seq: number; kind: 'resolve'; actor: string; reason: string }
+  | { seq: number; kind: 'severity'; actor: string; severity: Severity };
+
+export interface TransitionRequest {
+  actor: string;
+  note?: string;
+}
+
+export interface IncidentTransitionRecord {
+  from: IncidentStatus | null;
+  to: IncidentStatus;
+  actor: string;
+  at: string;
+}
+
+export interface IncidentLiveState {
+  incidentId: string;
+  status: IncidentStatus;
+  severity: Severity;
+  lastCommandSeq: number;
+  transitions: IncidentTransitionRecord[];
+}
+
+export const incidentCommandSignal = defineSignal<[IncidentCommand]>('incidentCommand');
+export const acknowledgeUpdate = defineUpdate<IncidentLiveState, [TransitionRequest]>('acknowledge');
+export const resolveUpdate = defineUpdate<IncidentLiveState, [TransitionRequest]>('resolve');
+export const incidentStateQuery = defineQuery<IncidentLiveState>('state');

@@ -1,0 +1,19 @@
+export enum DomainErrorCode {
+  IncidentNotFound = 'INCIDENT_NOT_FOUND',
+  TransitionNotAllowed = 'TRANSITION_NOT_ALLOWED',
+  ApiKeyNotFound = 'API_KEY_NOT_FOUND',
+  StorageUnavailable = 'STORAGE_UNAVAILABLE',
+  WorkflowUnavailable = 'WORKFLOW_UNAVAILABLE',
+}
+
+/** A business failure with a code that the HTTP filter and the worker each map in one place. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,2 @@
+export * from './src/data-source-options';
+export * from './src/entities';
