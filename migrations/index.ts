@@ -1,4 +1,5 @@
 import { CoreSchema1764000000000 } from './1764000000000-CoreSchema';
+import { AuditLog1764000000001 } from './1764000000001-AuditLog';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
-export const MIGRATIONS = [CoreSchema1764000000000];
+export const MIGRATIONS = [CoreSchema1764000000000, AuditLog1764000000001];

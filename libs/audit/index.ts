@@ -1,0 +1,13 @@
+export { AuditLog, type AuditLogOptions } from './src/audit-log';
+export type {
+  AuditBreak,
+  AuditBreakReason,
+  AuditCheckpoint,
+  AuditEventInput,
+  AuditEventRecord,
+  AuditTimelineEntry,
+  AuditTimelineOptions,
+  AuditVerifyReport,
+} from './src/audit.types';
+export { AuditInputError } from './src/audit-input-error';
+export { CHECKPOINT_CHAIN_ID, SYSTEM_CHAIN_ID, alertChainId, incidentChainId } from './src/chain-ids';

@@ -1,0 +1,86 @@
+import type { AuditCheckpoint, AuditEventRecord, AuditTimelineEntry } from './audit.types';
+
+// Timestamps are read as text in the hashed form: node-postgres would parse them through
+// floating point, and the session time zone must not matter.
+const ISO_MILLIS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+export const EVENT_COLUMNS = `e.id, e.chain_id, e.seq, to_char(e.occurred_at AT TIME ZONE 'UTC', ${ISO_MILLIS}) AS occurred_at,
+  e.type, e.actor, e.incident_id, e.trace_id, e.span_id, e.workflow_id, e.run_id, e.data, e.idempotency_key, e.prev_hash, e.hash`;
+
+export const CHECKPOINT_COLUMNS = `c.seq, to_char(c.created_at AT TIME ZONE 'UTC', ${ISO_MILLIS}) AS created_at,
+  c.chains, c.entries_digest, c.prev_hash, c.hash`;
+
+export interface EventRow {
+  id: string;
+  chain_id: string;
+  /** bigint arrives as a string. */
+  seq: string;
+  occurred_at: string;
+  type: string;
+  actor: string;
+  incident_id: string | null;
+  trace_id: string | null;
+  span_id: string | null;
+  workflow_id: string | null;
+  run_id: string | null;
+  data: unknown;
+  idempotency_key: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface CheckpointRow {
+  seq: string;
+  created_at: string;
+  chains: string;
+  entries_digest: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function toEventRecord(r: EventRow): AuditEventRecord {
+  return {
+    id: r.id,
+    chainId: r.chain_id,
+    seq: Number(r.seq),
+    occurredAt: r.occurred_at,
+    type: r.type,
+    actor: r.actor,
+    incidentId: r.incident_id,
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    data: r.data,
+    idempotencyKey: r.idempotency_key,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export function toTimelineEntry(r: AuditEventRecord): AuditTimelineEntry {
+  return {
+    id: r.id,
+    seq: r.seq,
+    occurredAt: r.occurredAt,
+    type: r.type,
+    actor: r.actor,
+    traceId: r.traceId,
+    spanId: r.spanId,
+    workflowId: r.workflowId,
+    runId: r.runId,
+    data: r.data,
+    hash: r.hash,
+  };
+}
+
+export function toCheckpoint(r: CheckpointRow): AuditCheckpoint {
+  return {
+    seq: Number(r.seq),
+    createdAt: r.created_at,
+    chains: Number(r.chains),
+    entriesDigest: r.entries_digest,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}

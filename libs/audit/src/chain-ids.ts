@@ -1,0 +1,41 @@
+import { AuditInputError } from './audit-input-error';
+
+/** The chain of events that belong to no incident or alert: startup, key management, checkpoints. */
+export const SYSTEM_CHAIN_ID = 'system';
+
+/** How `AuditBreak.chainId` names the checkpoint chain; no event chain can have this id. */
+export const CHECKPOINT_CHAIN_ID = '$checkpoints';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Visible ASCII only: bytewise (COLLATE "C") and UTF-16 order agree, and the checkpoint
+// digest's tab/newline separators cannot occur inside an id.
+const CHAIN_ID = /^[A-Za-z0-9][\x21-\x7E]{0,199}$/;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** PostgreSQL prints uuids in lower case; hashing the same form keeps the row and its hash equal. */
+export function normaliseUuid(value: string, field: string): string {
+  if (!isUuid(value)) throw new AuditInputError(`${field}: "${value}" is not a uuid`);
+  return value.toLowerCase();
+}
+
+export function assertChainId(chainId: string): void {
+  if (!CHAIN_ID.test(chainId)) {
+    throw new AuditInputError(`chainId: "${chainId}" must be 1-200 visible ASCII characters starting with a letter or digit`);
+  }
+}
+
+/** The chain of one incident: every event of its life, in order. */
+export function incidentChainId(incidentId: string): string {
+  return `incident:${normaliseUuid(incidentId, 'incidentId')}`;
+}
+
+/** The chain of an alert fingerprint's events while no incident holds them. */
+export function alertChainId(fingerprint: string): string {
+  const chainId = `alerts:${fingerprint}`;
+  assertChainId(chainId);
+  return chainId;
+}
