@@ -1,2 +1,3 @@
 export * from './src/env.schema';
 export * from './src/vigil-config';
+export * from './src/config.module';

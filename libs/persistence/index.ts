@@ -1,2 +1,5 @@
 export * from './src/data-source-options';
 export * from './src/entities';
+export * from './src/persistence.module';
+export * from './src/database-unavailable';
+export * from './src/intake/incident-intake.store';

@@ -4,10 +4,6 @@ import type { IncidentStatus, Severity } from '../../domain';
 export const INCIDENT_TASK_QUEUE = 'vigil-incidents';
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 
-export function incidentWorkflowId(incidentId: string): string {
-  return `incident-${incidentId}`;
-}
-
 /** What the workflow starts from: a snapshot of the incident row at the time it was opened. */
 export interface IncidentWorkflowInput {
   incidentId: string;

@@ -1,0 +1,24 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * API keys are random 256-bit secrets, so a fast hash is enough to store them (as GitHub and
+ * Stripe do); a slow KDF only matters for low-entropy passwords.
+ */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function generateApiKey(): string {
+  return `vgl_${randomBytes(32).toString('base64url')}`;
+}
+
+/** What the key list shows so people can tell keys apart without the secret. */
+export function apiKeyPrefix(key: string): string {
+  return key.slice(0, 8);
+}
+
+export function hashesEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,126 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { AuditLog } from '../../../../libs/audit';
+import { VigilConfig } from '../../../../libs/config';
+import { DomainError, DomainErrorCode } from '../../../../libs/domain';
+import { ApiKeyEntity, type ApiKeyRole } from '../../../../libs/persistence';
+import { activeTraceIds } from '../../../../libs/telemetry';
+import type { Principal } from '../auth/principal';
+import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual } from './api-key-secret';
+
+export const API_KEYS_AUDIT_CHAIN = 'system:api-keys';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: ApiKeyRole;
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+function toView(entity: ApiKeyEntity): ApiKeyView {
+  return {
+    id: entity.id,
+    name: entity.name,
+    role: entity.role,
+    prefix: entity.keyPrefix,
+    createdBy: entity.createdBy,
+    createdAt: entity.createdAt.toISOString(),
+    revokedAt: entity.revokedAt?.toISOString() ?? null,
+  };
+}
+
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ApiKeysService.name);
+  /** Authenticated keys by hash, so intake at thousands of requests/s does not query per request. */
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly auditLog: AuditLog,
+    private readonly config: VigilConfig,
+  ) {}
+
+  /** Stores VIGIL_ADMIN_API_KEY (hashed) as an admin key, once. */
+  async onApplicationBootstrap(): Promise<void> {
+    const key = this.config.adminApiKey;
+    if (!key) return;
+    const existing = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
+    if (existing) return;
+    await this.store(key, 'bootstrap-admin', 'admin', 'vigil:bootstrap');
+    this.logger.log('stored the admin API key from VIGIL_ADMIN_API_KEY');
+  }
+
+  async authenticate(presented: string): Promise<Principal | null> {
+    const hash = hashApiKey(presented);
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const entity = await this.keys.findOneBy({ keyHash: hash, revokedAt: IsNull() });
+    if (!entity || !hashesEqual(entity.keyHash, hash)) return null;
+    const principal: Principal = { keyId: entity.id, name: entity.name, role: entity.role };
+    this.cache.set(hash, { principal, until: Date.now() + this.config.apiKeyCacheMs });
+    return principal;
+  }
+
+  async create(name: string, role: ApiKeyRole, actor: string): Promise<ApiKeyView & { key: string }> {
+    const key = generateApiKey();
+    const entity = await this.store(key, name, role, actor);
+    return { ...toView(entity), key };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    const all = await this.keys.find({ order: { createdAt: 'ASC' } });
+    return all.map(toView);
+  }
+
+  async revoke(id: string, actor: string): Promise<ApiKeyView> {
+    const revoked = await this.keys.manager.transaction(async (manager) => {
+      const entity = await manager.findOneBy(ApiKeyEntity, { id });
+      if (!entity) throw new DomainError(DomainErrorCode.ApiKeyNotFound, `no API key ${id}`);
+      if (!entity.revokedAt) {
+        entity.revokedAt = new Date();
+        await manager.save(entity);
+        await this.auditLog.append(this.auditEvent('api_key.revoked', actor, entity), manager);
+      }
+      return entity;
+    });
+    // Revocation is immediate in this process; other API processes drop their cached copy within VIGIL_API_KEY_CACHE_MS.
+    this.cache.clear();
+    return toView(revoked);
+  }
+
+  private async store(key: string, name: string, role: ApiKeyRole, actor: string): Promise<ApiKeyEntity> {
+    return this.keys.manager.transaction(async (manager) => {
+      const entity = manager.create(ApiKeyEntity, {
+        id: randomUUID(),
+        name,
+        role,
+        keyHash: hashApiKey(key),
+        keyPrefix: apiKeyPrefix(key),
+        createdBy: actor,
+        createdAt: new Date(),
+        revokedAt: null,
+      });
+      await manager.insert(ApiKeyEntity, entity);
+      await this.auditLog.append(this.auditEvent('api_key.created', actor, entity), manager);
+      return entity;
+    });
+  }
+
+  private auditEvent(type: string, actor: string, entity: ApiKeyEntity) {
+    const trace = activeTraceIds();
+    return {
+      chainId: API_KEYS_AUDIT_CHAIN,
+      type,
+      actor,
+      traceId: trace.traceId ?? undefined,
+      spanId: trace.spanId ?? undefined,
+      data: { keyId: entity.id, name: entity.name, role: entity.role },
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditLog } from '../../../libs/audit';
+import { ConfigModule, type VigilConfig } from '../../../libs/config';
+import { ApiKeyEntity, IncidentEntity, PersistenceModule } from '../../../libs/persistence';
+import { AcceptAlerts } from './alerts/accept-alerts.use-case';
+import { AlertsController } from './alerts/alerts.controller';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuditController } from './audit/audit.controller';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { HealthController } from './health/health.controller';
+import { ProblemFilter } from './http/problem.filter';
+import { RequestSpanInterceptor } from './http/request-span.interceptor';
+import { IncidentQueries } from './incidents/incident-queries.service';
+import { IncidentsController } from './incidents/incidents.controller';
+import { TransitionIncident } from './incidents/transition-incident.use-case';
+import { IntakeMetrics } from './metrics/intake.metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsRegistry } from './metrics/metrics.registry';
+import { OutboxDispatcher } from './outbox/outbox-dispatcher.service';
+import { OutboxStore } from './outbox/outbox.store';
+import { TemporalClientCloser, temporalClientProvider } from './temporal-client.provider';
+
+@Module({})
+export class AppModule {
+  static register(config: VigilConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), TypeOrmModule.forFeature([IncidentEntity, ApiKeyEntity])],
+      controllers: [AlertsController, IncidentsController, AuditController, ApiKeysController, HealthController, MetricsController],
+      providers: [
+        temporalClientProvider,
+        TemporalClientCloser,
+        { provide: AuditLog, inject: [DataSource], useFactory: (dataSource: DataSource) => new AuditLog(dataSource) },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestSpanInterceptor },
+        ApiKeysService,
+        AcceptAlerts,
+        OutboxStore,
+        OutboxDispatcher,
+        IncidentQueries,
+        TransitionIncident,
+        MetricsRegistry,
+        IntakeMetrics,
+      ],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { VigilConfig } from '../../../libs/config';
+import { AppModule } from './app.module';
+import { sendProblem } from './http/problem.filter';
+import { IntakeMetrics } from './metrics/intake.metrics';
+
+/** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
+export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
+    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Errors raised before a route handler runs (malformed JSON, oversize body) skip Nest's filters.
+  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  const metrics = app.get(IntakeMetrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Vigil')
+    .setDescription('Workflow-orchestrated incident response: alert intake, incidents, audit.')
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Vigil API key' })
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/json' });
+  return app;
+}

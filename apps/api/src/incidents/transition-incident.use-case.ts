@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { AuditLog, incidentChainId } from '../../../../libs/audit';
+import { VigilConfig } from '../../../../libs/config';
+import {
+  acknowledgeUpdate,
+  INCIDENT_WORKFLOW_TYPE,
+  resolveUpdate,
+  type IncidentLiveState,
+} from '../../../../libs/contracts';
+import { canTransition, DomainError, DomainErrorCode } from '../../../../libs/domain';
+import { incidentStartOptions } from '../../../../libs/temporal';
+import { activeTraceIds } from '../../../../libs/telemetry';
+import { workflowInput } from '../alerts/accept-alerts.use-case';
+import { IncidentQueries } from './incident-queries.service';
+
+const UPDATE_DEADLINE_MS = 10_000;
+const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
+
+export interface TransitionIncidentCommand {
+  incidentId: string;
+  to: keyof typeof UPDATES;
+  actor: string;
+  note?: string;
+}
+
+/**
+ * Acknowledge or resolve through the incident workflow (a Temporal update, so the answer is the
+ * state after the change). Update-with-start covers an incident whose workflow command is still
+ * in the outbox. The workflow's validator decides; a refusal is a 409.
+ */
+@Injectable()
+export class TransitionIncident {
+  constructor(
+    private readonly client: Client,
+    private readonly queries: IncidentQueries,
+    private readonly auditLog: AuditLog,
+    private readonly config: VigilConfig,
+  ) {}
+
+  async execute(command: TransitionIncidentCommand): Promise<IncidentLiveState> {
+    const incident = await this.queries.get(command.incidentId);
+    if (!canTransition(incident.status, command.to)) throw notAllowed(incident.status, command.to);
+    const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
+      ...incidentStartOptions(workflowInput(incident), this.config),
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+    try {
+      const state = await this.client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+        this.client.workflow.executeUpdateWithStart(UPDATES[command.to], {
+          args: [{ actor: command.actor, note: command.note }],
+          startWorkflowOperation,
+        }),
+      );
+      await this.audit(command, 'accepted', incident.workflowId);
+      return state;
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowExecutionAlreadyStartedError) {
+        await this.audit(command, 'rejected', incident.workflowId);
+        const current = await this.queries.get(command.incidentId);
+        throw notAllowed(current.status, command.to, error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async audit(command: TransitionIncidentCommand, outcome: 'accepted' | 'rejected', workflowId: string): Promise<void> {
+    const trace = activeTraceIds();
+    await this.auditLog.append({
+      chainId: incidentChainId(command.incidentId),
+      type: 'workflow.update',
+      actor: command.actor,
+      incidentId: command.incidentId,
+      traceId: trace.traceId ?? undefined,
+      spanId: trace.spanId ?? undefined,
+      workflowId,
+      data: { update: UPDATES[command.to].name, outcome, note: command.note ?? null },
+    });
+  }
+}
+
+function notAllowed(status: string, to: string, reason?: string): DomainError {
+  return new DomainError(DomainErrorCode.TransitionNotAllowed, reason ?? `incident is ${status}; cannot move to ${to}`, {
+    currentStatus: status,
+    requestedStatus: to,
+  });
+}

@@ -1,0 +1,9 @@
+// Imported first by main.ts: the SDK must patch http and pg before they are loaded.
+import { processConfig } from '../../../libs/config';
+import { startTelemetry } from '../../../libs/telemetry';
+
+const config = processConfig();
+export const telemetry = startTelemetry({
+  serviceName: config.otel.serviceName ?? 'vigil-api',
+  exporterEndpoint: config.otel.exporterEndpoint,
+});

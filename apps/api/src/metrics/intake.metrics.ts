@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { AlertOutcome } from '../../../../libs/persistence';
+import { OutboxStore } from '../outbox/outbox.store';
+import { MetricsRegistry } from './metrics.registry';
+
+/** Intake counts by outcome, outbox backlog and age, request latency. */
+@Injectable()
+export class IntakeMetrics {
+  private readonly alerts: Counter<'outcome'>;
+  readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(registry: MetricsRegistry, outbox: OutboxStore) {
+    this.alerts = new Counter({
+      name: 'vigil_alerts_received_total',
+      help: 'Alerts accepted by intake, by outcome (created, deduplicated, resolved, no_open_incident, replayed, rejected, unavailable)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.requestDuration = new Histogram({
+      name: 'vigil_http_request_duration_seconds',
+      help: 'HTTP request latency by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    let lastBacklog = { pending: 0, oldestAgeSeconds: 0 };
+    const readBacklog = async () => {
+      lastBacklog = await outbox.backlog().catch(() => lastBacklog);
+      return lastBacklog;
+    };
+    new Gauge({
+      name: 'vigil_outbox_pending',
+      help: 'Workflow commands committed but not yet delivered to Temporal',
+      registers: [registry],
+      async collect() {
+        this.set((await readBacklog()).pending);
+      },
+    });
+    new Gauge({
+      name: 'vigil_outbox_oldest_age_seconds',
+      help: 'Age of the oldest undelivered workflow command',
+      registers: [registry],
+      collect() {
+        this.set(lastBacklog.oldestAgeSeconds);
+      },
+    });
+  }
+
+  alertAccepted(outcome: AlertOutcome, replayed: boolean): void {
+    this.alerts.inc({ outcome: replayed ? 'replayed' : outcome });
+  }
+
+  alertsRefused(outcome: 'rejected' | 'unavailable', count = 1): void {
+    this.alerts.inc({ outcome }, count);
+  }
+}

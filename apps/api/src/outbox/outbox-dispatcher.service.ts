@@ -1,0 +1,149 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import { AuditLog, incidentChainId } from '../../../../libs/audit';
+import { VigilConfig } from '../../../../libs/config';
+import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
+import { incidentStartOptions } from '../../../../libs/temporal';
+import { activeTraceIds, withTraceCarrier } from '../../../../libs/telemetry';
+import { retryDelayMs } from './backoff';
+import { OutboxStore, type OutboxCommand } from './outbox.store';
+
+const DISPATCH_DEADLINE_MS = 5_000;
+const POLL_LEASE_MS = 30_000;
+const POLL_BATCH = 200;
+
+/**
+ * Delivers queued workflow commands to Temporal with signal-with-start: at once after intake
+ * commits, and from a poller for anything left behind (Temporal down, a crashed process).
+ * Delivery is at-least-once; the workflow drops commands it has already seen (by outbox id).
+ */
+@Injectable()
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxDispatcher.name);
+  private readonly queue: OutboxCommand[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private pollTimer?: NodeJS.Timeout;
+  private polling = false;
+  private stopped = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly store: OutboxStore,
+    private readonly dataSource: DataSource,
+    private readonly auditLog: AuditLog,
+    private readonly config: VigilConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.pollTimer = setInterval(() => void this.poll(), this.config.outbox.pollMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    // Queued-but-unsent commands stay in PostgreSQL; their lease runs out and a poller sends them.
+    this.queue.length = 0;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Hands freshly committed commands over for immediate delivery (fire and forget). */
+  dispatchSoon(commands: OutboxCommand[]): void {
+    if (this.stopped) return;
+    this.queue.push(...commands);
+    this.pump();
+  }
+
+  /** Resolves once nothing is queued or in flight in this process (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.queue.length || this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.inFlight.size < this.config.outbox.concurrency) {
+      const command = this.queue.shift() as OutboxCommand;
+      const delivery: Promise<void> = this.deliver(command).finally(() => {
+        this.inFlight.delete(delivery);
+        this.pump();
+      });
+      this.inFlight.add(delivery);
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.stopped) return;
+    this.polling = true;
+    try {
+      const due = await this.store.claimDue(POLL_BATCH, POLL_LEASE_MS);
+      if (due.length) this.logger.log(`retrying ${due.length} queued workflow command(s)`);
+      this.dispatchSoon(due);
+    } catch (error) {
+      this.logger.warn(`outbox poll failed: ${String(error)}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async deliver(command: OutboxCommand): Promise<void> {
+    const carrier = { traceparent: command.traceparent ?? undefined, tracestate: command.tracestate ?? undefined };
+    try {
+      // The stored trace context makes the workflow a continuation of the HTTP request that queued it.
+      const runId = await withTraceCarrier(carrier, () => this.signalWithStart(command));
+      await withTraceCarrier(carrier, () => this.markDispatched(command, runId, null));
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        // The incident's workflow has closed: the command has nothing left to act on.
+        await this.markDispatched(command, null, 'workflow already closed').catch((e: unknown) => this.retryLater(command, e));
+        return;
+      }
+      await this.retryLater(command, error);
+    }
+  }
+
+  private async signalWithStart(command: OutboxCommand): Promise<string> {
+    const signal = { ...command.payload.command, seq: Number(command.id) } as IncidentCommand;
+    const handle = await this.client.connection.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, () =>
+      this.client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
+        ...incidentStartOptions(command.payload.input, this.config),
+        signal: incidentCommandSignal,
+        signalArgs: [signal],
+      }),
+    );
+    return handle.signaledRunId;
+  }
+
+  private async markDispatched(command: OutboxCommand, runId: string | null, note: string | null): Promise<void> {
+    const trace = activeTraceIds();
+    const incidentId = command.payload.input.incidentId;
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        `UPDATE workflow_outbox SET dispatched_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1 AND dispatched_at IS NULL`,
+        [command.id, note],
+      );
+      await this.auditLog.append(
+        {
+          chainId: incidentChainId(incidentId),
+          type: 'workflow.signaled',
+          actor: 'vigil-dispatcher',
+          incidentId,
+          traceId: trace.traceId ?? undefined,
+          spanId: trace.spanId ?? undefined,
+          workflowId: command.workflowId,
+          runId: runId ?? undefined,
+          data: { signal: incidentCommandSignal.name, command: command.payload.command.kind, seq: Number(command.id), note },
+          idempotencyKey: `outbox:${command.id}`,
+        },
+        m,
+      );
+    });
+  }
+
+  private async retryLater(command: OutboxCommand, error: unknown): Promise<void> {
+    const delay = retryDelayMs(command.attempts + 1, this.config.outbox.maxBackoffMs);
+    this.logger.warn(`command ${command.id} for ${command.workflowId} not delivered, retry in ${delay} ms: ${String(error)}`);
+    await this.store.scheduleRetry(command.id, delay, String(error)).catch((e: unknown) => {
+      // PostgreSQL is unreachable too: the row keeps its lease and the poller takes it when it ends.
+      this.logger.warn(`could not record the retry of command ${command.id}: ${String(e)}`);
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { OutboxPayload } from '../../../../libs/persistence';
+
+export interface OutboxCommand {
+  id: string;
+  workflowId: string;
+  payload: OutboxPayload;
+  traceparent?: string | null;
+  tracestate?: string | null;
+  attempts: number;
+}
+
+/** Reads and settles rows of `workflow_outbox`. */
+@Injectable()
+export class OutboxStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Leases due rows so that concurrent API processes never take the same row at the same time. */
+  async claimDue(limit: number, leaseMs: number): Promise<OutboxCommand[]> {
+    const [rows]: [OutboxCommand[], number] = await this.dataSource.query(
+      `UPDATE workflow_outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id IN (SELECT id FROM workflow_outbox WHERE dispatched_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, workflow_id AS "workflowId", payload, traceparent, tracestate, attempts`,
+      [limit, leaseMs],
+    );
+    return rows;
+  }
+
+  async scheduleRetry(id: string, delayMs: number, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE workflow_outbox SET attempts = attempts + 1, last_error = $3,
+              next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id = $1 AND dispatched_at IS NULL`,
+      [id, delayMs, error.slice(0, 2000)],
+    );
+  }
+
+  async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const rows: Array<{ pending: string; oldest: number | null }> = await this.dataSource.query(
+      `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+       FROM workflow_outbox WHERE dispatched_at IS NULL`,
+    );
+    return { pending: Number(rows[0].pending), oldestAgeSeconds: rows[0].oldest ?? 0 };
+  }
+}

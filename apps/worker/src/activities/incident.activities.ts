@@ -1,0 +1,57 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { DataSource } from 'typeorm';
+import { incidentChainId, type AuditLog } from '../../../../libs/audit';
+import type { IncidentActivities, RecordTransitionInput } from '../../../../libs/contracts';
+import { activeTraceIds } from '../../../../libs/telemetry';
+
+export interface IncidentActivityDeps {
+  dataSource: DataSource;
+  auditLog: AuditLog;
+}
+
+/**
+ * Moves the incident row forward (never back: intake may already have resolved it) and records
+ * the state change in the audit log, in one transaction. Keyed by workflow id and transition
+ * index, so a retried attempt changes nothing twice.
+ */
+async function recordTransition(deps: IncidentActivityDeps, input: RecordTransitionInput): Promise<void> {
+  const { workflowExecution } = Context.current().info;
+  if (!workflowExecution) throw ApplicationFailure.nonRetryable('recordTransition runs only inside an incident workflow');
+  const trace = activeTraceIds();
+  await deps.dataSource.transaction(async (manager) => {
+    await manager.query(
+      `UPDATE incidents SET
+         status = CASE WHEN array_position($4::text[], status) < array_position($4::text[], $2) THEN $2 ELSE status END,
+         acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,
+         acknowledged_by = CASE WHEN $2 = 'acknowledged' THEN coalesce(acknowledged_by, $3) ELSE acknowledged_by END,
+         resolved_at = CASE WHEN $2 = 'resolved' THEN coalesce(resolved_at, now()) ELSE resolved_at END,
+         resolved_by = CASE WHEN $2 = 'resolved' THEN coalesce(resolved_by, $3) ELSE resolved_by END,
+         workflow_run_id = coalesce(workflow_run_id, $5),
+         updated_at = now()
+       WHERE id = $1`,
+      [input.incidentId, input.to, input.actor, ['triggered', 'acknowledged', 'resolved'], workflowExecution.runId],
+    );
+    await deps.auditLog.append(
+      {
+        chainId: incidentChainId(input.incidentId),
+        type: 'incident.status_changed',
+        actor: input.actor,
+        incidentId: input.incidentId,
+        traceId: trace.traceId ?? undefined,
+        spanId: trace.spanId ?? undefined,
+        workflowId: workflowExecution.workflowId,
+        runId: workflowExecution.runId,
+        data: { from: input.from, to: input.to },
+        idempotencyKey: `${workflowExecution.workflowId}:transition:${input.transitionIndex}`,
+      },
+      manager,
+    );
+  });
+}
+
+/** The incident workflow's activities, built from their dependencies (no globals). */
+export function createIncidentActivities(deps: IncidentActivityDeps): IncidentActivities {
+  return {
+    recordTransition: (input) => recordTransition(deps, input),
+  };
+}

@@ -1,0 +1,48 @@
+import type { Context } from '@temporalio/activity';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import { incidentChainId, type AuditEventInput, type AuditLog } from '../../../libs/audit';
+import { incidentIdOfWorkflow } from '../../../libs/contracts';
+import { activeTraceIds } from '../../../libs/telemetry';
+
+/**
+ * Writes every activity attempt to the audit log: started (with its attempt number), then
+ * completed or failed. Runs inside the OpenTelemetry interceptor, so events carry the activity span.
+ */
+export class AuditActivityInterceptor implements ActivityInboundCallsInterceptor {
+  constructor(
+    private readonly ctx: Context,
+    private readonly auditLog: AuditLog,
+  ) {}
+
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    await this.record('started');
+    try {
+      const result = await next(input);
+      await this.record('completed');
+      return result;
+    } catch (error) {
+      await this.record('failed', { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  private async record(outcome: 'started' | 'completed' | 'failed', extra: Record<string, unknown> = {}): Promise<void> {
+    const { activityId, activityType, attempt } = this.ctx.info;
+    const workflowExecution = this.ctx.info.workflowExecution ?? { workflowId: `activity-${activityId}`, runId: activityId };
+    const incidentId = incidentIdOfWorkflow(workflowExecution.workflowId);
+    const trace = activeTraceIds();
+    const event: AuditEventInput = {
+      chainId: incidentId ? incidentChainId(incidentId) : `workflow:${workflowExecution.workflowId}`,
+      type: `activity.${outcome}`,
+      actor: 'vigil-worker',
+      incidentId: incidentId ?? undefined,
+      traceId: trace.traceId ?? undefined,
+      spanId: trace.spanId ?? undefined,
+      workflowId: workflowExecution.workflowId,
+      runId: workflowExecution.runId,
+      data: { activityType, activityId, attempt, ...extra },
+      idempotencyKey: `${workflowExecution.runId}:${activityId}:${attempt}:${outcome}`,
+    };
+    await this.auditLog.append(event);
+  }
+}

@@ -1,0 +1,26 @@
+import { telemetry } from './instrument';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from '@nestjs/common';
+import { processConfig } from '../../../libs/config';
+import { TemporalWorkerService } from './temporal-worker.service';
+import { WorkerModule } from './worker.module';
+
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(processConfig(), telemetry));
+  app.enableShutdownHooks();
+  // If the worker dies on its own (not by a shutdown signal), the process must not linger half-alive.
+  app
+    .get(TemporalWorkerService)
+    .whenStopped()
+    .catch(async () => {
+      await app.close();
+      await telemetry.shutdown();
+      process.exit(1);
+    });
+  process.once('beforeExit', () => void telemetry.shutdown());
+}
+
+main().catch((error: unknown) => {
+  new Logger('vigil-worker').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { VigilConfig } from '../../config';
+import { dataSourceOptions } from './data-source-options';
+
+/** The app's DataSource, connected as DATABASE_URL (the `vigil_app` role), closed on shutdown by Nest. */
+@Module({})
+export class PersistenceModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [VigilConfig],
+          useFactory: (config: VigilConfig) => ({
+            ...dataSourceOptions(config.database.url, config.database.poolSize),
+            retryAttempts: 0,
+          }),
+        }),
+      ],
+      exports: [TypeOrmModule],
+    };
+  }
+}

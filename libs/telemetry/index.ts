@@ -1,0 +1,3 @@
+export * from './src/start-telemetry';
+export * from './src/trace-ids';
+export * from './src/logger';

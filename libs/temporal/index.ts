@@ -1,0 +1,3 @@
+export * from './src/connection-options';
+export * from './src/create-client';
+export * from './src/incident-start-options';

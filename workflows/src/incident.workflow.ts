@@ -1,0 +1,100 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import {
+  acknowledgeUpdate,
+  incidentCommandSignal,
+  incidentStateQuery,
+  resolveUpdate,
+  VigilSeverity,
+  VigilStatus,
+  type IncidentActivities,
+  type IncidentCommand,
+  type IncidentLiveState,
+  type IncidentWorkflowInput,
+} from '../../libs/contracts';
+import { canTransition, type IncidentStatus } from '../../libs/domain';
+
+const { recordTransition } = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
+
+/**
+ * One incident, from its first alert until it is resolved: triggered → acknowledged → resolved.
+ * The workflow owns the state; each transition is persisted (PostgreSQL row + audit event) by an activity.
+ */
+export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentLiveState> {
+  const state: IncidentLiveState = {
+    incidentId: input.incidentId,
+    status: 'triggered',
+    severity: input.severity,
+    lastCommandSeq: 0,
+    transitions: [],
+  };
+  // Transitions are persisted strictly in the order they happen, even when handlers overlap.
+  let persisted: Promise<void> = Promise.resolve();
+
+  function moveTo(to: IncidentStatus, actor: string): Promise<void> {
+    const from = state.transitions.length === 0 ? null : state.status;
+    state.status = to;
+    state.transitions.push({ from, to, actor, at: new Date().toISOString() });
+    const transitionIndex = state.transitions.length;
+    upsertSearchAttributes([{ key: VigilStatus, value: to }]);
+    setCurrentDetails(`**${to}** by ${actor}`);
+    const { incidentId } = input;
+    persisted = persisted.then(() => recordTransition({ incidentId, from, to, actor, transitionIndex }));
+    return persisted;
+  }
+
+  function assertCanMoveTo(to: IncidentStatus): void {
+    if (!canTransition(state.status, to)) {
+      throw ApplicationFailure.nonRetryable(`incident is ${state.status}; cannot move to ${to}`, TRANSITION_NOT_ALLOWED);
+    }
+  }
+
+  function applyCommand(command: IncidentCommand): void {
+    // The outbox id grows per incident: an id at or below the last applied one is a redelivery.
+    if (command.seq <= state.lastCommandSeq) return;
+    state.lastCommandSeq = command.seq;
+    if (command.kind === 'severity') {
+      state.severity = command.severity;
+      upsertSearchAttributes([{ key: VigilSeverity, value: command.severity }]);
+    } else if (command.kind === 'resolve' && canTransition(state.status, 'resolved')) {
+      void moveTo('resolved', command.actor);
+    }
+  }
+
+  void moveTo('triggered', 'vigil');
+  setHandler(incidentStateQuery, () => state);
+  setHandler(incidentCommandSignal, applyCommand);
+  setHandler(
+    acknowledgeUpdate,
+    async ({ actor }) => {
+      await moveTo('acknowledged', actor);
+      return state;
+    },
+    { validator: (_request) => assertCanMoveTo('acknowledged') },
+  );
+  setHandler(
+    resolveUpdate,
+    async ({ actor }) => {
+      await moveTo('resolved', actor);
+      return state;
+    },
+    { validator: (_request) => assertCanMoveTo('resolved') },
+  );
+
+  await condition(() => state.status === 'resolved');
+  await persisted;
+  await condition(allHandlersFinished);
+  return state;
+}
