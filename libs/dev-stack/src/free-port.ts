@@ -1,0 +1,40 @@
+import { createServer } from 'node:net';
+
+/** A port the OS says is free right now (bound to 0 and released); another process may still take it first. */
+export function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port: 0, host, exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('the OS returned no port'))));
+    });
+  });
+}
+
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+export interface PortChoice {
+  port: number;
+  /** True when the preferred default was taken and a free port was picked instead. */
+  substituted: boolean;
+}
+
+/**
+ * An explicitly configured port is used as is (a clash then fails loudly where it is bound);
+ * a default that is taken is swapped for a free one.
+ */
+export async function choosePort(explicit: number | undefined, fallbackDefault: number, host = '127.0.0.1'): Promise<PortChoice> {
+  if (explicit !== undefined) return { port: explicit, substituted: false };
+  if (await isPortFree(fallbackDefault, host)) return { port: fallbackDefault, substituted: false };
+  return { port: await findFreePort(host), substituted: true };
+}

@@ -1,0 +1,160 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { loadEmbeddedPostgres, loadPostgresBinaries } from './embedded-postgres';
+import type { Log } from './log';
+import { isDataDir, pgCtlIsRunning, pgCtlStart, pgCtlStop, postmasterPid, type PgCtlTarget } from './pg-ctl';
+import { newSuperuserCredentials, readPostgresCredentials, writePostgresCredentials, type PostgresCredentials } from './postgres-credentials';
+import { postgresOsUser } from './postgres-os-user';
+import { postgresUrl } from './postgres-url';
+import { isProcessAlive } from './process-alive';
+import { waitUntil } from './wait';
+
+export interface PostgresClusterOptions {
+  /** The data folder (PGDATA); created and initialised on first use, reused after. */
+  dataDir: string;
+  port: number;
+  /** The database Vigil uses; created if missing. */
+  database?: string;
+  /** Extra server settings, e.g. `{ fsync: 'off' }` for throwaway test clusters. */
+  settings?: Readonly<Record<string, string>>;
+  log: Log;
+}
+
+export interface PostgresCluster {
+  readonly dataDir: string;
+  readonly port: number;
+  /** The superuser, which owns the schema and runs migrations. */
+  readonly ownerUrl: string;
+  readonly superuserPassword: string;
+  readonly logFile: string;
+  /** What `pg_ctl` needs to stop or start this cluster from another process. */
+  readonly pgCtl: PgCtlTarget;
+  /** Settles when the server is gone, stopped or crashed (polled every second). */
+  readonly exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const LOG_FILE = 'vigil-postgres.log';
+
+/** Starts a real PostgreSQL from embedded-postgres's binaries, initialising the data folder first if it is new. */
+export async function startPostgresCluster(options: PostgresClusterOptions): Promise<PostgresCluster> {
+  const { dataDir, port, log } = options;
+  const database = options.database ?? 'vigil';
+  const credentials = await ensureInitialised(dataDir, port, log);
+  const binaries = await loadPostgresBinaries();
+  const pgCtl: PgCtlTarget = { pgCtlPath: binaries.pg_ctl, dataDir, osUser: await postgresOsUser() };
+
+  if (await pgCtlIsRunning(pgCtl)) {
+    log(`PostgreSQL: a server left running on ${dataDir} (an earlier run that did not stop it); stopping it first`);
+    await pgCtlStop(pgCtl);
+  }
+  const logFile = join(dataDir, LOG_FILE);
+  log(`PostgreSQL: starting on ${HOST}:${port} (data ${dataDir}, log ${logFile})`);
+  await pgCtlStart(pgCtl, { port, logFile, settings: options.settings });
+
+  const serverUrl = postgresUrl({ ...credentials, host: HOST, port, database: 'postgres' });
+  try {
+    await waitUntil(() => canConnect(serverUrl), { description: `PostgreSQL on ${HOST}:${port}`, timeoutMs: 30_000, intervalMs: 100 });
+    await ensureDatabase(serverUrl, database);
+  } catch (err) {
+    await pgCtlStop(pgCtl, 'immediate').catch(() => undefined);
+    throw err;
+  }
+  const pid = await postmasterPid(dataDir);
+  const watcher = watchUntilGone(pid);
+  return {
+    dataDir,
+    port,
+    ownerUrl: postgresUrl({ ...credentials, host: HOST, port, database }),
+    superuserPassword: credentials.password,
+    logFile,
+    pgCtl,
+    exited: watcher.gone,
+    stop: async () => {
+      log(`PostgreSQL: stopping ${dataDir}`);
+      await pgCtlStop(pgCtl);
+      watcher.cancel();
+    },
+  };
+}
+
+async function ensureInitialised(dataDir: string, port: number, log: Log): Promise<PostgresCredentials> {
+  const existing = await readPostgresCredentials(dataDir);
+  if (existing) return existing;
+  if (await isDataDir(dataDir)) {
+    throw new Error(`${dataDir} holds a PostgreSQL cluster without Vigil's credentials file; delete the folder (its data is lost) or point the data dir elsewhere`);
+  }
+  if (!(await isEmptyOrMissing(dataDir))) throw new Error(`${dataDir} is not empty and not a PostgreSQL data folder`);
+
+  log(`PostgreSQL: initialising a new cluster in ${dataDir}`);
+  const credentials = newSuperuserCredentials();
+  await mkdir(dataDir, { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const initdbOutput: string[] = [];
+  await new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => initdbOutput.push(message),
+    onError: (error) => log(`PostgreSQL: ${error instanceof Error ? error.message : String(error)}`),
+  })
+    .initialise()
+    .catch((err: unknown) => {
+      log(initdbOutput.join(''));
+      throw err;
+    });
+  await writePostgresCredentials(dataDir, credentials);
+  return credentials;
+}
+
+async function isEmptyOrMissing(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function watchUntilGone(pid: number | undefined): { gone: Promise<void>; cancel(): void } {
+  let settle: () => void = () => undefined;
+  const gone = new Promise<void>((resolve) => (settle = resolve));
+  const finish = (): void => {
+    clearInterval(timer);
+    settle();
+  };
+  const timer = setInterval(() => {
+    if (pid === undefined || !isProcessAlive(pid)) finish();
+  }, 1000);
+  timer.unref();
+  return { gone, cancel: finish };
+}

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { vigilCacheDir } from './temporal-cli-cache';
+
+/** What `npm start` runs, read from the environment the entry point passes in. */
+export interface StackSettings {
+  dataDir: string;
+  cacheDir: string;
+  temporalCliPath?: string;
+  /** Set: use this PostgreSQL as is. Unset: start the embedded one. */
+  externalDatabase?: { url: string; ownerUrl: string };
+  postgresPort?: number;
+  /** Set: use this Temporal. Unset: start the dev server. */
+  externalTemporal?: { address: string; uiUrl: string };
+  temporalPort?: number;
+  temporalUiPort?: number;
+  temporalNamespace: string;
+  apiPort?: number;
+  adminApiKey?: string;
+}
+
+export const STACK_DEFAULT_PORTS = { postgres: 5433, temporal: 7233, temporalUi: 8233, api: 3000 } as const;
+
+export function readStackSettings(env: NodeJS.ProcessEnv, repoRoot: string): StackSettings {
+  return {
+    dataDir: env.VIGIL_DATA_DIR || join(repoRoot, '.vigil'),
+    cacheDir: vigilCacheDir(env),
+    temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
+    externalDatabase: env.DATABASE_URL ? { url: env.DATABASE_URL, ownerUrl: env.DATABASE_OWNER_URL || env.DATABASE_URL } : undefined,
+    postgresPort: optionalPort(env, 'VIGIL_PG_PORT'),
+    externalTemporal: env.TEMPORAL_ADDRESS
+      ? { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL || `http://127.0.0.1:${STACK_DEFAULT_PORTS.temporalUi}` }
+      : undefined,
+    temporalPort: optionalPort(env, 'VIGIL_TEMPORAL_PORT'),
+    temporalUiPort: optionalPort(env, 'VIGIL_TEMPORAL_UI_PORT'),
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    apiPort: optionalPort(env, 'PORT'),
+    adminApiKey: env.VIGIL_ADMIN_API_KEY || undefined,
+  };
+}
+
+function optionalPort(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a TCP port`);
+  return port;
+}

@@ -1,0 +1,51 @@
+import type { Log } from './log';
+
+export interface SupervisedComponent {
+  name: string;
+  /** Settles with a description of how it ended. */
+  exited: Promise<string>;
+  /** Stops it and resolves once it is gone. */
+  stop(): Promise<void>;
+  /** Last resort when the orchestrator exits without stopping it (synchronous: 'exit' handlers cannot wait). */
+  killNow?(): void;
+}
+
+/**
+ * Keeps the stack's processes in start order, stops them in reverse (each awaited), and reports
+ * the first one that ends on its own.
+ */
+export class Supervisor {
+  private readonly running: SupervisedComponent[] = [];
+  private stopping = false;
+  private reportUnexpected: (error: Error) => void = () => undefined;
+  readonly unexpectedExit = new Promise<Error>((resolve) => (this.reportUnexpected = resolve));
+
+  constructor(private readonly log: Log) {}
+
+  add(component: SupervisedComponent): void {
+    this.running.push(component);
+    void component.exited.then((how) => {
+      const index = this.running.indexOf(component);
+      if (index >= 0) this.running.splice(index, 1);
+      if (!this.stopping) this.reportUnexpected(new Error(`${component.name} ${how} unexpectedly`));
+    });
+  }
+
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    for (const component of [...this.running].reverse()) {
+      this.log(`stopping ${component.name}`);
+      try {
+        await component.stop();
+      } catch (err) {
+        this.log(`could not stop ${component.name} cleanly: ${err instanceof Error ? err.message : String(err)}`);
+        component.killNow?.();
+      }
+    }
+  }
+
+  /** Signals whatever is still running; for a `process.on('exit')` handler. */
+  killRemainingNow(): void {
+    for (const component of this.running) component.killNow?.();
+  }
+}

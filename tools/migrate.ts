@@ -1,0 +1,13 @@
+import { runMigrations } from '../libs/dev-stack';
+
+/** `npm run migration:run`: applies pending migrations as the schema owner. */
+async function main(): Promise<void> {
+  const ownerUrl = process.env.DATABASE_OWNER_URL || process.env.DATABASE_URL;
+  if (!ownerUrl) throw new Error('set DATABASE_OWNER_URL (or DATABASE_URL) to the database to migrate');
+  await runMigrations(ownerUrl, (message) => console.log(message));
+}
+
+main().catch((err: unknown) => {
+  console.error(`migration failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
