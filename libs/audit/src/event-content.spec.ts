@@ -1,0 +1,61 @@
+import { AuditInputError } from './audit-input-error';
+import type { AuditEventInput } from './audit.types';
+import { buildEventContent, eventContentText, toIsoMillis } from './event-content';
+
+const ID = '6F9619FF-8B86-4011-B42D-00C04FC964FF';
+const NOW = new Date('2025-06-01T12:00:00.123Z');
+const base: AuditEventInput = { chainId: 'system', type: 'api.started', actor: 'system' };
+
+describe('buildEventContent', () => {
+  it('fills defaults and lower-cases uuids, as PostgreSQL prints them', () => {
+    const content = buildEventContent({ ...base, incidentId: ID.replace('6F', '7A') }, ID, NOW);
+    expect(content).toEqual({
+      id: ID.toLowerCase(),
+      chainId: 'system',
+      occurredAt: '2025-06-01T12:00:00.123Z',
+      type: 'api.started',
+      actor: 'system',
+      incidentId: ID.replace('6F', '7A').toLowerCase(),
+      traceId: null,
+      spanId: null,
+      workflowId: null,
+      runId: null,
+      idempotencyKey: null,
+      data: {},
+    });
+  });
+
+  it('hashes a fixed text: keys sorted, nulls written', () => {
+    expect(eventContentText(buildEventContent({ ...base, data: { b: 1, a: 2 } }, ID, NOW))).toBe(
+      '{"actor":"system","chainId":"system","data":{"a":2,"b":1},"id":"6f9619ff-8b86-4011-b42d-00c04fc964ff",' +
+        '"idempotencyKey":null,"incidentId":null,"occurredAt":"2025-06-01T12:00:00.123Z","runId":null,"spanId":null,' +
+        '"traceId":null,"type":"api.started","workflowId":null}',
+    );
+  });
+
+  it.each<[string, Partial<AuditEventInput>]>([
+    ['an empty chain id', { chainId: '' }],
+    ['a chain id with a space', { chainId: 'incident: x' }],
+    ['a chain id starting with $', { chainId: '$checkpoints' }],
+    ['a chain id over 200 characters', { chainId: 'x'.repeat(201) }],
+    ['an empty type', { type: '' }],
+    ['an empty actor', { actor: '' }],
+    ['an incident id that is not a uuid', { incidentId: 'inc-1' }],
+    ['a non-string trace id', { traceId: 42 as unknown as string }],
+    ['a NUL in the actor', { actor: 'a\u0000' }],
+    ['an invalid date', { occurredAt: 'yesterday' }],
+    ['a year past 9999', { occurredAt: new Date(Date.UTC(10000, 0, 1)) }],
+  ])('rejects %s', (_name, patch) => {
+    expect(() => eventContentText(buildEventContent({ ...base, ...patch }, ID, NOW))).toThrow(AuditInputError);
+  });
+});
+
+describe('toIsoMillis', () => {
+  it.each<[Date | string, string]>([
+    ['2025-01-01T00:00:00.123456Z', '2025-01-01T00:00:00.123Z'],
+    ['2025-01-01T02:00:00.579+02:00', '2025-01-01T00:00:00.579Z'],
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
+  ])('%s -> %s', (input, expected) => {
+    expect(toIsoMillis(input)).toBe(expected);
+  });
+});
