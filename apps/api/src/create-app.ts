@@ -3,7 +3,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { VigilConfig } from '../../../libs/config';
 import { AppModule } from './app.module';
-import { sendProblem } from './http/problem.filter';
 import { IntakeMetrics } from './metrics/intake.metrics';
 
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
@@ -11,10 +10,16 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors raised before a route handler runs (malformed JSON, oversize body) skip Nest's filters.
-  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  // A POST without a body but with Content-Type: application/json (curl -X POST -H ...) is an empty body, not an error.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
   const metrics = app.get(IntakeMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditLog, incidentChainId } from '../../../../libs/audit';
+import { alertChainId, AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { incidentWorkflowId, type IncidentWorkflowInput } from '../../../../libs/contracts';
 import { incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
@@ -103,7 +103,7 @@ export class AcceptAlerts {
 
     await this.auditLog.append(
       {
-        chainId: incident ? incidentChainId(incident.id) : `alerts:${row.fingerprint}`,
+        chainId: incident ? incidentChainId(incident.id) : alertChainId(row.fingerprint),
         type: 'alert.received',
         actor: command.actor,
         incidentId: incident?.id,

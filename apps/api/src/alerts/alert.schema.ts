@@ -32,7 +32,7 @@ export const alertSchema = z.strictObject({
   endsAt: z.iso.datetime({ offset: true }).optional(),
   generatorURL: z.url().max(2048).optional(),
   /** A dedup key chosen by the sender; without it the fingerprint is a hash of the identifying labels. */
-  fingerprint: z.string().trim().min(1).max(255).optional(),
+  fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),
 });
 
 export type AlertBody = z.infer<typeof alertSchema>;

@@ -71,7 +71,9 @@ function fastifyProblem(error: unknown): Problem | null {
     return problem(400, 'malformed-json', 'Request body is not valid JSON', { detail: error.message, errors: [{ field: '(body)', message: error.message }] });
   }
   const statusCode = (error as { statusCode?: number }).statusCode;
-  if (statusCode && statusCode >= 400 && statusCode < 500) return problem(statusCode, `http-${statusCode}`, error.message);
+  if (statusCode && statusCode >= 400 && statusCode < 500) {
+    return problem(statusCode, `http-${statusCode}`, error.message, { errors: [{ field: '(body)', message: error.message }] });
+  }
   return null;
 }
 

@@ -1,0 +1,168 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFactory } from '@nestjs/core';
+import { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { Client as PgClient } from 'pg';
+import { createApp } from '../../apps/api/src/create-app';
+import { OutboxDispatcher } from '../../apps/api/src/outbox/outbox-dispatcher.service';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { VigilConfig } from '../../libs/config';
+import { findFreePort, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
+import type { Telemetry } from '../../libs/telemetry';
+import { testEnv } from './test-env';
+
+const noExport: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+/** A Temporal dev server (the real CLI binary) that a test can stop and start again on the same port and data. */
+export class TestTemporal {
+  private server?: TemporalDevServer;
+
+  private constructor(
+    readonly port: number,
+    private readonly uiPort: number,
+    private readonly dbFilename: string | undefined,
+  ) {}
+
+  static async start(options: { dbFilename?: string } = {}): Promise<TestTemporal> {
+    const temporal = new TestTemporal(await findFreePort(), await findFreePort(), options.dbFilename);
+    await temporal.resume();
+    return temporal;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async resume(): Promise<void> {
+    this.server = await startTemporalDevServer({
+      cliPath: testEnv('TEMPORAL_CLI_PATH'),
+      port: this.port,
+      uiPort: this.uiPort,
+      dbFilename: this.dbFilename,
+      log: silentLog,
+      writeLine: () => undefined,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    this.server = undefined;
+  }
+}
+
+export interface VigilOptions {
+  temporalAddress: string;
+  databaseUrl?: string;
+  telemetry?: Telemetry;
+  env?: Record<string, string>;
+  /** Without a worker, workflows are started but not run (tests of intake alone). */
+  worker?: boolean;
+}
+
+/** Vigil's API and worker in this process, wired exactly as in production, against real PostgreSQL and Temporal. */
+export class Vigil {
+  readonly client: Client;
+
+  private constructor(
+    readonly adminKey: string,
+    readonly config: VigilConfig,
+    readonly api: NestFastifyApplication,
+    readonly worker: INestApplicationContext | undefined,
+    readonly url: string,
+  ) {
+    this.client = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  }
+
+  static async start(options: VigilOptions): Promise<Vigil> {
+    const port = await findFreePort();
+    const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
+    const config = VigilConfig.fromEnv({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: options.databaseUrl ?? testEnv('VIGIL_TEST_DATABASE_URL'),
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      VIGIL_ADMIN_API_KEY: adminKey,
+      VIGIL_OUTBOX_POLL_MS: '200',
+      VIGIL_OUTBOX_MAX_BACKOFF_MS: '1000',
+      ...options.env,
+    });
+    const telemetry = options.telemetry ?? { resource: new Resource({}), spanProcessor: noExport, shutdown: () => Promise.resolve() };
+    const worker = options.worker === false ? undefined : await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { logger: false });
+    const api = await createApp(config);
+    await api.listen({ port, host: '127.0.0.1' });
+    return new Vigil(adminKey, config, api, worker, `http://127.0.0.1:${port}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.api.close();
+    await this.worker?.close();
+    await this.client.connection.close();
+  }
+
+  /** Waits until this API process has handed every queued command to Temporal (or given up for now). */
+  dispatcherIdle(): Promise<void> {
+    return this.api.get(OutboxDispatcher).idle();
+  }
+
+  fetch(path: string, init: { method?: string; body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...init.headers };
+    const key = init.key === undefined ? this.adminKey : init.key;
+    if (key) headers.authorization = `Bearer ${key}`;
+    let body: string | undefined = init.rawBody;
+    if (init.body !== undefined) body = JSON.stringify(init.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    return fetch(`${this.url}${path}`, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
+  }
+
+  async json<T = any>(path: string, init: Parameters<Vigil['fetch']>[1] = {}): Promise<{ status: number; body: T; headers: Headers }> {
+    const response = await this.fetch(path, init);
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+  }
+}
+
+/** A connection as the database owner, for assertions the app role may not make (and tampering). */
+export async function ownerQuery<T = any>(sql: string, params: unknown[] = [], url = testEnv('VIGIL_TEST_DATABASE_OWNER_URL')): Promise<T[]> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls until `probe` returns a value that is not undefined (event-driven tests without fixed sleeps). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function alert(overrides: { labels?: Record<string, string>; [key: string]: unknown } = {}) {
+  const { labels, ...rest } = overrides;
+  return {
+    labels: { alertname: 'HighErrorRate', service: `checkout-${randomBytes(4).toString('hex')}`, severity: 'critical', ...labels },
+    annotations: { summary: 'error rate 7%' },
+    status: 'firing',
+    ...rest,
+  };
+}
