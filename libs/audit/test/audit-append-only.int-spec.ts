@@ -1,0 +1,107 @@
+import { randomUUID } from 'crypto';
+import { Client } from 'pg';
+import { AuditLog1764000000001 } from '../../../migrations/1764000000001-AuditLog';
+import { AuditLog, incidentChainId } from '../index';
+import { createScratchDatabase, openDataSource, type ScratchDatabase } from './audit-test-db';
+
+// A database of its own: the owner's TRUNCATE attempts must never reach the shared one.
+describe('audit tables are append-only', () => {
+  let db: ScratchDatabase;
+  let app: Client;
+  let owner: Client;
+  const chainId = incidentChainId(randomUUID());
+
+  beforeAll(async () => {
+    db = await createScratchDatabase('appendonly');
+    const ds = await openDataSource(db.appUrl, 1);
+    try {
+      const audit = new AuditLog(ds);
+      for (let i = 0; i < 3; i++) await audit.append({ chainId, type: 'step', actor: 'worker', data: { i } });
+      await audit.checkpoint();
+    } finally {
+      await ds.destroy();
+    }
+    app = new Client({ connectionString: db.appUrl });
+    owner = new Client({ connectionString: db.ownerUrl });
+    await Promise.all([app.connect(), owner.connect()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([app?.end(), owner?.end()]);
+    await db?.drop();
+  });
+
+  const changes = (table: string) => [
+    `UPDATE ${table} SET hash = repeat('f', 64)`,
+    `DELETE FROM ${table}`,
+    `TRUNCATE ${table}`,
+  ];
+  const appendOnlyTables = ['audit_events', 'audit_checkpoints', 'audit_checkpoint_heads'];
+
+  it.each(appendOnlyTables.flatMap(changes).concat(changes('audit_chain_heads')))('the app role may not: %s', async (sql) => {
+    await expect(app.query(sql)).rejects.toThrow(/permission denied/);
+  });
+
+  it('the app role may not write heads directly', async () => {
+    await expect(app.query(`INSERT INTO audit_chain_heads (chain_id, seq, hash) VALUES ('forged', 1, repeat('0', 64))`)).rejects.toThrow(
+      /permission denied/,
+    );
+  });
+
+  it.each(appendOnlyTables.flatMap(changes))('the owner is stopped by the trigger: %s', async (sql) => {
+    await expect(owner.query(sql)).rejects.toThrow(/append-only/);
+  });
+
+  it.each([
+    [`DELETE FROM audit_chain_heads`, /append-only/],
+    [`TRUNCATE audit_chain_heads`, /append-only/],
+    [`UPDATE audit_chain_heads SET seq = seq - 1`, /may only advance by one/],
+    [`UPDATE audit_chain_heads SET hash = repeat('f', 64)`, /may only advance by one/],
+  ])('the owner cannot move a head except forward: %s', async (sql, error) => {
+    await expect(owner.query(sql)).rejects.toThrow(error);
+  });
+
+  it('left every row as it was', async () => {
+    const { rows } = await owner.query<{ seq: string }>('SELECT seq FROM audit_events WHERE chain_id = $1 ORDER BY seq', [chainId]);
+    expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3]);
+    const ds = await openDataSource(db.appUrl, 1);
+    try {
+      expect(await new AuditLog(ds).verify()).toMatchObject({ ok: true, chains: 1, events: 3, checkpoints: 1 });
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('grants vigil_app only INSERT and SELECT on events and checkpoints, SELECT on heads', async () => {
+    const { rows } = await owner.query<{ table_name: string; privileges: string }>(
+      `SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges
+         FROM information_schema.role_table_grants
+        WHERE grantee = 'vigil_app' AND table_name LIKE 'audit%'
+        GROUP BY table_name ORDER BY table_name`,
+    );
+    expect(rows).toEqual([
+      { table_name: 'audit_chain_heads', privileges: 'SELECT' },
+      { table_name: 'audit_checkpoint_heads', privileges: 'INSERT,SELECT' },
+      { table_name: 'audit_checkpoints', privileges: 'INSERT,SELECT' },
+      { table_name: 'audit_events', privileges: 'INSERT,SELECT' },
+    ]);
+  });
+
+  it('has a down migration that removes the audit schema and an up that restores it', async () => {
+    const ds = await openDataSource(db.ownerUrl, 3);
+    const runner = ds.createQueryRunner();
+    try {
+      const migration = new AuditLog1764000000001();
+      await migration.down(runner);
+      const [{ n }] = (await runner.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'audit%'`)) as { n: number }[];
+      expect(n).toBe(0);
+      await migration.up(runner);
+      const audit = new AuditLog(ds);
+      await audit.append({ chainId, type: 'step', actor: 'worker' });
+      expect(await audit.verify()).toMatchObject({ ok: true, events: 1 });
+    } finally {
+      await runner.release();
+      await ds.destroy();
+    }
+  });
+});
