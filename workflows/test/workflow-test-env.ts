@@ -1,0 +1,20 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { VIGIL_SEARCH_ATTRIBUTES } from '../../libs/contracts';
+
+/** The real Temporal dev server (the CLI binary global setup located), with Vigil's search attributes. */
+export function startLocalTemporal(): Promise<TestWorkflowEnvironment> {
+  const path = process.env.TEMPORAL_CLI_PATH;
+  if (!path) throw new Error('TEMPORAL_CLI_PATH is not set: run through jest (test/global-setup.ts)');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, ip: '127.0.0.1', searchAttributes: [...VIGIL_SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error'] },
+  });
+}
+
+/** Bundled once per test file. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../src'),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+  });
+}
