@@ -6,8 +6,11 @@ import { sleep } from './wait';
 
 /** One stack per data folder: two would share PostgreSQL's data and Temporal's SQLite file. */
 export interface DataDirLock {
-  /** Remembers a child, so a later run can stop it if this orchestrator dies without doing so. */
-  recordChild(name: string, pid: number): Promise<void>;
+  /**
+   * Remembers a child, so a later run can stop it (with `stopSignal`) if this orchestrator dies
+   * without doing so. Leftovers are stopped in the reverse order of recording.
+   */
+  recordChild(name: string, pid: number, stopSignal?: NodeJS.Signals): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -16,8 +19,13 @@ interface RecordedProcess {
   cmdline: string;
 }
 
+interface RecordedChild extends RecordedProcess {
+  name: string;
+  stopSignal: NodeJS.Signals;
+}
+
 interface LockContent extends RecordedProcess {
-  children: Record<string, RecordedProcess>;
+  children: RecordedChild[];
 }
 
 const LOCK_FILE = 'stack.lock';
@@ -25,7 +33,7 @@ const LOCK_FILE = 'stack.lock';
 export async function lockDataDir(dataDir: string, log: Log): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   const file = join(dataDir, LOCK_FILE);
-  const content: LockContent = { ...record(process.pid), children: {} };
+  const content: LockContent = { ...record(process.pid), children: [] };
   for (;;) {
     try {
       await writeFile(file, JSON.stringify(content), { flag: 'wx' });
@@ -41,8 +49,8 @@ export async function lockDataDir(dataDir: string, log: Log): Promise<DataDirLoc
     await rm(file, { force: true });
   }
   return {
-    recordChild: async (name, pid) => {
-      content.children[name] = record(pid);
+    recordChild: async (name, pid, stopSignal = 'SIGTERM') => {
+      content.children.push({ name, stopSignal, ...record(pid) });
       await writeFile(file, JSON.stringify(content));
     },
     release: () => rm(file, { force: true }),
@@ -67,10 +75,10 @@ function isStillRunning(recorded: RecordedProcess): boolean {
 
 /** Children of an orchestrator that was killed outright (SIGKILL, OOM) and so never stopped them. */
 async function stopLeftoverChildren(previous: LockContent, log: Log): Promise<void> {
-  for (const [name, child] of Object.entries(previous.children ?? {})) {
+  for (const child of [...(previous.children ?? [])].reverse()) {
     if (!child.cmdline || !isStillRunning(child)) continue;
-    log(`stopping ${name} (pid ${child.pid}) left running by an earlier stack`);
-    signalProcess(child.pid, 'SIGTERM');
+    log(`stopping ${child.name} (pid ${child.pid}) left running by an earlier stack`);
+    signalProcess(child.pid, child.stopSignal);
     for (let waited = 0; waited < 10_000 && isProcessAlive(child.pid); waited += 100) await sleep(100);
     if (isProcessAlive(child.pid)) signalProcess(child.pid, 'SIGKILL');
   }

@@ -28,6 +28,8 @@ export interface PostgresCluster {
   readonly ownerUrl: string;
   readonly superuserPassword: string;
   readonly logFile: string;
+  /** The postmaster's pid. */
+  readonly pid: number | undefined;
   /** What `pg_ctl` needs to stop or start this cluster from another process. */
   readonly pgCtl: PgCtlTarget;
   /** Settles when the server is gone, stopped or crashed (polled every second). */
@@ -70,6 +72,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
     ownerUrl: postgresUrl({ ...credentials, host: HOST, port, database }),
     superuserPassword: credentials.password,
     logFile,
+    pid,
     pgCtl,
     exited: watcher.gone,
     stop: async () => {

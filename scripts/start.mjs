@@ -1,0 +1,41 @@
+// `npm start`: install if needed, build, then run the stack orchestrator (dist/tools/stack.js),
+// passing Ctrl-C / SIGTERM on to it and exiting with its exit code.
+// Plain Node, no dependencies: it runs before anything is installed.
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureInstall } from './ensure-install.mjs';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function npmCommand(args) {
+  return process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath, ...args]] : ['npm', args];
+}
+
+function build() {
+  console.log('[start] npm run build');
+  const [command, args] = npmCommand(['run', 'build']);
+  const result = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`the build failed (exit code ${result.status ?? result.signal})`);
+}
+
+function runStack() {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'tools', 'stack.js')], { cwd: repoRoot, stdio: 'inherit' });
+  // The orchestrator shares our process group, so a terminal Ctrl-C reaches it directly as well;
+  // it ignores the duplicate. Forwarding covers `kill <this pid>` and npm's own forwarding.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+try {
+  ensureInstall();
+  build();
+  runStack();
+} catch (err) {
+  console.error(`[start] ${err.message}`);
+  process.exit(1);
+}

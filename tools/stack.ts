@@ -1,0 +1,193 @@
+import { join, resolve } from 'node:path';
+import {
+  adminKeyNotice,
+  choosePort,
+  decideAdminApiKey,
+  describeExit,
+  ensureAppLoginRole,
+  FAST_SQLITE_PRAGMAS,
+  locateTemporalCli,
+  lockDataDir,
+  readStackSettings,
+  runMigrations,
+  signalProcess,
+  spawnManaged,
+  stackBanner,
+  startPostgresCluster,
+  startTemporalDevServer,
+  STACK_DEFAULT_PORTS,
+  Supervisor,
+  waitForHttpOk,
+  type DataDirLock,
+  type ManagedProcess,
+  type StackSettings,
+  type StackUrls,
+} from '../libs/dev-stack';
+
+/** `npm start`: PostgreSQL, Temporal, the worker and the API, stopped in reverse order on Ctrl-C. */
+
+// Compiled to dist/tools/stack.js.
+const REPO_ROOT = resolve(__dirname, '..', '..');
+const WORKER_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
+const API_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
+const API_READY_TIMEOUT_MS = 120_000;
+
+const log = (message: string): void => console.log(`[stack] ${message}`);
+
+class ShutdownRequested extends Error {}
+
+interface Database {
+  appUrl: string;
+  ownerUrl: string;
+  postgresLog?: string;
+}
+
+interface Temporal {
+  address: string;
+  uiUrl: string;
+}
+
+async function startDatabase(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock): Promise<Database> {
+  if (settings.externalDatabase) {
+    log('PostgreSQL: using DATABASE_URL');
+    await runMigrations(settings.externalDatabase.ownerUrl, log);
+    return { appUrl: settings.externalDatabase.url, ownerUrl: settings.externalDatabase.ownerUrl };
+  }
+  const { port, substituted } = await choosePort(settings.postgresPort, STACK_DEFAULT_PORTS.postgres);
+  if (substituted) log(`PostgreSQL: port ${STACK_DEFAULT_PORTS.postgres} is taken, using ${port} (set VIGIL_PG_PORT to choose)`);
+  const cluster = await startPostgresCluster({ dataDir: join(settings.dataDir, 'postgres'), port, log });
+  const pid = cluster.pid;
+  // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
+  if (pid) await lock.recordChild('postgres', pid, 'SIGINT');
+  supervisor.add({
+    name: 'PostgreSQL',
+    exited: cluster.exited.then(() => 'stopped'),
+    stop: () => cluster.stop(),
+    killNow: () => pid && signalProcess(pid, 'SIGINT'),
+  });
+  await runMigrations(cluster.ownerUrl, log);
+  return { appUrl: await ensureAppLoginRole(cluster.ownerUrl), ownerUrl: cluster.ownerUrl, postgresLog: cluster.logFile };
+}
+
+async function startTemporal(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<Temporal> {
+  if (settings.externalTemporal) {
+    log(`Temporal: using TEMPORAL_ADDRESS=${settings.externalTemporal.address}`);
+    return settings.externalTemporal;
+  }
+  const cliPath = await locateTemporalCli({ explicitPath: settings.temporalCliPath, cacheDir: settings.cacheDir, env: process.env, log });
+  const port = await choosePort(settings.temporalPort, STACK_DEFAULT_PORTS.temporal);
+  const uiPort = await choosePort(settings.temporalUiPort, STACK_DEFAULT_PORTS.temporalUi);
+  if (port.substituted || uiPort.substituted) log(`Temporal: default ports taken, using ${port.port} / UI ${uiPort.port} (set VIGIL_TEMPORAL_PORT / VIGIL_TEMPORAL_UI_PORT to choose)`);
+  const server = await startTemporalDevServer({
+    cliPath,
+    port: port.port,
+    uiPort: uiPort.port,
+    dbFilename: join(settings.dataDir, 'temporal.sqlite'),
+    namespace: settings.temporalNamespace,
+    sqlitePragmas: FAST_SQLITE_PRAGMAS,
+    signal,
+    log,
+  });
+  await lock.recordChild('temporal', server.pid);
+  supervisor.add({ name: 'Temporal', exited: server.exited.then(describeExit), stop: () => server.stop(), killNow: () => signalProcess(server.pid, 'SIGKILL') });
+  return { address: server.address, uiUrl: server.uiUrl };
+}
+
+async function startApp(name: string, entry: string, env: NodeJS.ProcessEnv, supervisor: Supervisor, lock: DataDirLock): Promise<ManagedProcess> {
+  log(`${name}: starting ${entry}`);
+  // Generous grace: the worker drains its in-flight activities, the API its requests and outbox.
+  const child = await spawnManaged({ name, command: process.execPath, args: [entry], env, cwd: REPO_ROOT, defaultKillAfterMs: 30_000 });
+  await lock.recordChild(name, child.pid);
+  supervisor.add({
+    name,
+    exited: child.exited.then(describeExit),
+    stop: async () => {
+      await child.stop();
+    },
+    killNow: () => signalProcess(child.pid, 'SIGKILL'),
+  });
+  return child;
+}
+
+async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<StackUrls> {
+  const database = await startDatabase(settings, supervisor, lock);
+  signal.throwIfAborted();
+  const adminKey = await decideAdminApiKey(settings.adminApiKey, database.ownerUrl);
+  const temporal = await startTemporal(settings, supervisor, lock, signal);
+  signal.throwIfAborted();
+
+  const apiPort = await choosePort(settings.apiPort, STACK_DEFAULT_PORTS.api);
+  if (apiPort.substituted) log(`API: port ${STACK_DEFAULT_PORTS.api} is taken, using ${apiPort.port} (set PORT to choose)`);
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.appUrl,
+    DATABASE_OWNER_URL: database.ownerUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: settings.temporalNamespace,
+    TEMPORAL_UI_URL: temporal.uiUrl,
+    PORT: String(apiPort.port),
+    VIGIL_ADMIN_API_KEY: adminKey.key,
+  };
+  await startApp('worker', WORKER_ENTRY, appEnv, supervisor, lock);
+  signal.throwIfAborted();
+  const api = await startApp('api', API_ENTRY, appEnv, supervisor, lock);
+  const apiUrl = `http://127.0.0.1:${apiPort.port}`;
+  let apiExit: string | undefined;
+  void api.exited.then((info) => (apiExit = describeExit(info)));
+  await waitForHttpOk(`${apiUrl}/health/ready`, {
+    timeoutMs: API_READY_TIMEOUT_MS,
+    signal,
+    failFast: () => (apiExit ? new Error(`api ${apiExit} before it was ready`) : undefined),
+  });
+  if (adminKey.generated && adminKey.key) console.log(adminKeyNotice(adminKey.key));
+  return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, databaseUrl: database.appUrl, dataDir: settings.dataDir, postgresLog: database.postgresLog };
+}
+
+function stopOnSignals(abort: AbortController): void {
+  // The terminal, npm and scripts/start.mjs may each deliver the same Ctrl-C: act on the first.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) return;
+    log(`${signal} received, stopping`);
+    abort.abort(new ShutdownRequested(signal));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+}
+
+function whenAborted(signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener('abort', () => resolve(signal.reason), { once: true })));
+}
+
+async function main(): Promise<number> {
+  const settings = readStackSettings(process.env, REPO_ROOT);
+  const abort = new AbortController();
+  stopOnSignals(abort);
+  const supervisor = new Supervisor(log);
+  void supervisor.unexpectedExit.then((error) => abort.signal.aborted || abort.abort(error));
+  process.on('exit', () => supervisor.killRemainingNow());
+
+  const lock = await lockDataDir(settings.dataDir, log);
+  let exitCode = 0;
+  try {
+    console.log(stackBanner(await bringUp(settings, supervisor, lock, abort.signal)));
+    await whenAborted(abort.signal);
+  } catch (err) {
+    if (!abort.signal.aborted) abort.abort(err);
+  }
+  const reason: unknown = abort.signal.reason;
+  if (!(reason instanceof ShutdownRequested)) {
+    exitCode = 1;
+    console.error(`[stack] stopping everything: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+  await supervisor.stopAll();
+  await lock.release();
+  log(exitCode === 0 ? 'stopped' : 'stopped after a failure');
+  return exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`[stack] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
