@@ -59,8 +59,8 @@ export class AuditLog {
 
   /** An incident's events in chain order; page with `afterSeq` = the last seq seen. */
   async timeline(incidentId: string, options: AuditTimelineOptions = {}): Promise<AuditTimelineEntry[]> {
-    const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_TIMELINE_LIMIT), 1), MAX_TIMELINE_LIMIT);
-    const afterSeq = Math.max(Math.trunc(options.afterSeq ?? 0), 0);
+    const limit = clampInteger(options.limit, DEFAULT_TIMELINE_LIMIT, 1, MAX_TIMELINE_LIMIT);
+    const afterSeq = clampInteger(options.afterSeq, 0, 0, Number.MAX_SAFE_INTEGER);
     const rows = (await this.dataSource.query(TIMELINE_SQL, [incidentChainId(incidentId), afterSeq, limit])) as EventRow[];
     return rows.map((r) => toTimelineEntry(toEventRecord(r)));
   }
@@ -79,4 +79,9 @@ export class AuditLog {
     const rows = (await this.dataSource.query(CHECKPOINT_SQL)) as CheckpointRow[];
     return toCheckpoint(rows[0]);
   }
+}
+
+function clampInteger(value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(Math.max(Math.trunc(value), min), max);
 }

@@ -23,7 +23,7 @@ export interface EventRow {
   span_id: string | null;
   workflow_id: string | null;
   run_id: string | null;
-  data: unknown;
+  data: Record<string, unknown>;
   idempotency_key: string | null;
   prev_hash: string;
   hash: string;

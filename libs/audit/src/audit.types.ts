@@ -9,7 +9,7 @@ export interface AuditEventInput {
   spanId?: string | null;
   workflowId?: string | null;
   runId?: string | null;
-  /** Any JSON value; non-finite numbers, NUL characters and lone surrogates are rejected. */
+  /** A JSON object; non-finite numbers, NUL characters and lone surrogates are rejected. */
   data?: Record<string, unknown>;
   /** A second append with a key already stored is a no-op that returns the stored event. */
   idempotencyKey?: string | null;
@@ -31,7 +31,7 @@ export interface AuditEventRecord {
   spanId: string | null;
   workflowId: string | null;
   runId: string | null;
-  data: unknown;
+  data: Record<string, unknown>;
   idempotencyKey: string | null;
   prevHash: string;
   hash: string;
@@ -48,7 +48,7 @@ export interface AuditTimelineEntry {
   spanId: string | null;
   workflowId: string | null;
   runId: string | null;
-  data: unknown;
+  data: Record<string, unknown>;
   hash: string;
 }
 

@@ -43,6 +43,7 @@ describe('buildEventContent', () => {
     ['an incident id that is not a uuid', { incidentId: 'inc-1' }],
     ['a non-string trace id', { traceId: 42 as unknown as string }],
     ['a NUL in the actor', { actor: 'a\u0000' }],
+    ['data that is not an object', { data: [1] as unknown as Record<string, unknown> }],
     ['an invalid date', { occurredAt: 'yesterday' }],
     ['a year past 9999', { occurredAt: new Date(Date.UTC(10000, 0, 1)) }],
   ])('rejects %s', (_name, patch) => {

@@ -16,7 +16,7 @@ export interface EventContent {
   workflowId: string | null;
   runId: string | null;
   idempotencyKey: string | null;
-  data: unknown;
+  data: Record<string, unknown>;
 }
 
 const MAX_YEAR = 9999;
@@ -36,7 +36,7 @@ export function buildEventContent(input: AuditEventInput, id: string, now: Date)
     workflowId: optionalText(input.workflowId, 'workflowId'),
     runId: optionalText(input.runId, 'runId'),
     idempotencyKey: optionalText(input.idempotencyKey, 'idempotencyKey'),
-    data: input.data ?? {},
+    data: plainObject(input.data ?? {}),
   };
 }
 
@@ -64,6 +64,11 @@ export function contentOfRecord(r: AuditEventRecord): EventContent {
 
 function requiredText(value: string, field: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new AuditInputError(`${field}: required`);
+  return value;
+}
+
+function plainObject(value: Record<string, unknown>): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AuditInputError('data: must be an object');
   return value;
 }
 

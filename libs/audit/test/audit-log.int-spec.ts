@@ -91,6 +91,7 @@ describe('AuditLog on PostgreSQL, as the app role', () => {
     expect((await audit.timeline(incidentId, { limit: 2 })).map((e) => e.seq)).toEqual([1, 2]);
     expect((await audit.timeline(incidentId, { limit: 2, afterSeq: 2 })).map((e) => e.seq)).toEqual([3, 4]);
     expect((await audit.timeline(incidentId, { afterSeq: 4 })).map((e) => e.seq)).toEqual([5]);
+    expect((await audit.timeline(incidentId, { limit: NaN, afterSeq: -3 })).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(await audit.timeline(randomUUID())).toEqual([]);
   });
 
