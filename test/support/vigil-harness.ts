@@ -1,8 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
-import { Resource } from '@opentelemetry/resources';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { Client as PgClient } from 'pg';
@@ -11,15 +10,16 @@ import { OutboxDispatcher } from '../../apps/api/src/outbox/outbox-dispatcher.se
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { VigilConfig } from '../../libs/config';
 import { findFreePort, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
-import type { Telemetry } from '../../libs/telemetry';
+import { startTelemetry, type Telemetry } from '../../libs/telemetry';
 import { testEnv } from './test-env';
 
-const noExport: SpanProcessor = {
-  onStart: () => undefined,
-  onEnd: () => undefined,
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
+let fileTelemetry: Telemetry | undefined;
+
+/** One OpenTelemetry SDK per test file (as per process in production), so requests get real trace ids. */
+export function testTelemetry(options: { spanExporter?: SpanExporter } = {}): Telemetry {
+  fileTelemetry ??= startTelemetry({ serviceName: 'vigil-test', spanExporter: options.spanExporter });
+  return fileTelemetry;
+}
 
 /** A Temporal dev server (the real CLI binary) that a test can stop and start again on the same port and data. */
 export class TestTemporal {
@@ -95,7 +95,7 @@ export class Vigil {
       VIGIL_OUTBOX_MAX_BACKOFF_MS: '1000',
       ...options.env,
     });
-    const telemetry = options.telemetry ?? { resource: new Resource({}), spanProcessor: noExport, shutdown: () => Promise.resolve() };
+    const telemetry = options.telemetry ?? testTelemetry();
     const worker = options.worker === false ? undefined : await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { logger: false });
     const api = await createApp(config);
     await api.listen({ port, host: '127.0.0.1' });

@@ -1,0 +1,174 @@
+import { incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
+import { alert, eventually, ownerQuery, TestTemporal, Vigil } from './support/vigil-harness';
+
+/** The whole path a user sees: alert in → incident → workflow → ack/resolve → audit, on real Temporal and PostgreSQL. */
+describe('alert to incident', () => {
+  let temporal: TestTemporal;
+  let vigil: Vigil;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+    vigil = await Vigil.start({ temporalAddress: temporal.address });
+  });
+  afterAll(async () => {
+    await vigil?.stop();
+    await temporal?.stop();
+  });
+
+  async function send(body: unknown, headers: Record<string, string> = {}) {
+    const response = await vigil.json('/api/v1/alerts', { body, headers });
+    expect(response.status).toBe(202);
+    return response.body.alerts as Array<Record<string, any>>;
+  }
+
+  async function workflowStatus(incidentId: string): Promise<string | undefined> {
+    const description = await vigil.client.workflow.getHandle(incidentWorkflowId(incidentId)).describe();
+    return description.status.name;
+  }
+
+  it('answers 202 with the incident, its workflow, a Temporal UI link and the trace id, and starts the workflow', async () => {
+    const service = `checkout-${Date.now()}`;
+    const [accepted] = await send(alert({ labels: { service } }));
+    expect(accepted).toMatchObject({ outcome: 'created', deduplicated: false, incidentStatus: 'triggered', occurrenceCount: 1 });
+    expect(accepted.workflowId).toBe(`incident-${accepted.incidentId}`);
+    expect(accepted.temporalUiUrl).toContain(`/workflows/${accepted.workflowId}`);
+    expect(accepted.traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    await eventually(async () => ((await workflowStatus(accepted.incidentId)) === 'RUNNING' ? true : undefined), 'workflow running');
+    const description = await vigil.client.workflow.getHandle(accepted.workflowId).describe();
+    expect(description.typedSearchAttributes.get(VigilService)).toBe(service);
+    expect(description.typedSearchAttributes.get(VigilSeverity)).toBe('critical');
+    expect(description.typedSearchAttributes.get(VigilStatus)).toBe('triggered');
+    expect(await description.staticSummary()).toContain(service);
+  });
+
+  it('joins repeats of a firing alert to the open incident without a new workflow, resolves on a resolved alert, and reopens after', async () => {
+    const body = alert();
+    const [first] = await send(body);
+    const [second] = await send(body);
+    expect(second).toMatchObject({ incidentId: first.incidentId, outcome: 'deduplicated', deduplicated: true, occurrenceCount: 2 });
+    const workflows = await ownerQuery(`SELECT count(*)::int AS n FROM workflow_outbox WHERE incident_id = $1`, [first.incidentId]);
+    expect(workflows[0].n).toBe(1);
+
+    const [resolved] = await send({ ...body, status: 'resolved' });
+    expect(resolved).toMatchObject({ incidentId: first.incidentId, outcome: 'resolved' });
+    await eventually(async () => ((await workflowStatus(first.incidentId)) === 'COMPLETED' ? true : undefined), 'workflow completed');
+    const incident = await vigil.json(`/api/v1/incidents/${first.incidentId}`);
+    expect(incident.body).toMatchObject({ status: 'resolved', occurrenceCount: 2, workflow: { available: true, state: { status: 'resolved' } } });
+
+    const [reopened] = await send(body);
+    expect(reopened.outcome).toBe('created');
+    expect(reopened.incidentId).not.toBe(first.incidentId);
+  });
+
+  it('treats a severity change as the same incident and updates its severity', async () => {
+    const body = alert({ labels: { severity: 'warning' } });
+    const [first] = await send(body);
+    const [second] = await send({ ...body, labels: { ...body.labels, severity: 'critical' } });
+    expect(second).toMatchObject({ incidentId: first.incidentId, outcome: 'deduplicated' });
+    await eventually(async () => {
+      const description = await vigil.client.workflow.getHandle(first.workflowId).describe();
+      return description.typedSearchAttributes.get(VigilSeverity) === 'critical' ? true : undefined;
+    }, 'severity search attribute updated');
+    expect((await vigil.json(`/api/v1/incidents/${first.incidentId}`)).body.severity).toBe('critical');
+  });
+
+  it('stores an alert once for a repeated Idempotency-Key and repeats the first answer', async () => {
+    const body = alert();
+    const key = `idem-${Date.now()}-${Math.random()}`;
+    const [first] = await send(body, { 'idempotency-key': key });
+    const [again] = await send(body, { 'idempotency-key': key });
+    expect(again).toMatchObject({ alertId: first.alertId, incidentId: first.incidentId, replayed: true });
+    const rows = await ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE idempotency_key = $1`, [key]);
+    expect(rows[0].n).toBe(1);
+    const incident = await ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [first.incidentId]);
+    expect(incident[0].occurrence_count).toBe(1);
+  });
+
+  it('opens one incident for many concurrent first alerts with the same fingerprint', async () => {
+    const body = alert();
+    const responses = await Promise.all(Array.from({ length: 25 }, () => vigil.json('/api/v1/alerts', { body })));
+    expect(responses.map((r) => r.status)).toEqual(Array(25).fill(202));
+    const incidentIds = new Set(responses.map((r) => r.body.alerts[0].incidentId));
+    expect(incidentIds.size).toBe(1);
+    expect(responses.filter((r) => r.body.alerts[0].outcome === 'created')).toHaveLength(1);
+    const [incidentId] = [...incidentIds];
+    const rows = await ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [incidentId]);
+    expect(rows[0].occurrence_count).toBe(25);
+  });
+
+  it('accepts a batch in one transaction and answers per alert', async () => {
+    const a = alert();
+    const b = alert();
+    const answers = await send([a, b, a]);
+    expect(answers.map((x) => x.outcome)).toEqual(['created', 'created', 'deduplicated']);
+    expect(answers[2].incidentId).toBe(answers[0].incidentId);
+  });
+
+  it('acknowledges and resolves through workflow updates, answering the new state or 409', async () => {
+    const [accepted] = await send(alert());
+    const id = accepted.incidentId;
+    const ack = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST', body: { note: 'on it' } });
+    expect(ack.status).toBe(200);
+    expect(ack.body.status).toBe('acknowledged');
+
+    const again = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+    expect(again.body).toMatchObject({ status: 409, currentStatus: 'acknowledged' });
+
+    const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.status).toBe('resolved');
+    expect((await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' })).status).toBe(409);
+
+    const detail = await vigil.json(`/api/v1/incidents/${id}`);
+    expect(detail.body).toMatchObject({ status: 'resolved', acknowledgedBy: expect.stringContaining('apikey:'), resolvedBy: expect.stringContaining('apikey:') });
+    expect(detail.body.links.temporalUi).toContain(accepted.workflowId);
+    expect((await vigil.client.workflow.getHandle(accepted.workflowId).describe()).typedSearchAttributes.get(VigilStatus)).toBe('resolved');
+  });
+
+  it('lists incidents filtered by status, severity and service, one cursor page at a time', async () => {
+    const service = `paged-${Date.now()}`;
+    for (let i = 0; i < 5; i++) await send(alert({ labels: { service, alertname: `A${i}`, severity: i % 2 ? 'info' : 'high' } }));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/api/v1/incidents?service=${service}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await vigil.json(query);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((i: { alertname: string }) => i.alertname));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['A4', 'A3', 'A2', 'A1', 'A0']);
+    const high = await vigil.json(`/api/v1/incidents?service=${service}&severity=high&status=triggered`);
+    expect(high.body.items.map((i: { alertname: string }) => i.alertname)).toEqual(['A4', 'A2', 'A0']);
+    expect((await vigil.json(`/api/v1/incidents?cursor=nonsense`)).status).toBe(400);
+  });
+
+  it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {
+    const [accepted] = await send(alert());
+    await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });
+    await vigil.json(`/api/v1/incidents/${accepted.incidentId}/resolve`, { method: 'POST' });
+    const timeline = await eventually(async () => {
+      const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
+      const types = body.events.map((e: { type: string }) => e.type);
+      return types.includes('workflow.signaled') && types.filter((t: string) => t === 'incident.status_changed').length === 3 ? body.events : undefined;
+    }, 'complete timeline');
+    const types = timeline.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('alert.received');
+    expect(types).toEqual(expect.arrayContaining(['activity.started', 'activity.completed', 'workflow.update']));
+    for (const event of timeline) {
+      expect(event.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(event.actor).toBeTruthy();
+    }
+    const activityEvent = timeline.find((e: { type: string }) => e.type === 'activity.started');
+    expect(activityEvent).toMatchObject({ workflowId: accepted.workflowId, data: { attempt: 1, activityType: 'recordTransition' } });
+    expect(activityEvent.runId).toBeTruthy();
+    expect(timeline[0].traceId).toBe(accepted.traceId);
+
+    const verify = await vigil.json('/api/v1/audit/verify');
+    expect(verify.body.ok).toBe(true);
+  });
+});

