@@ -1,13 +1,14 @@
 import type { AuditCheckpoint, AuditEventRecord, AuditTimelineEntry } from './audit.types';
 
-// Timestamps are read as text in the hashed form: node-postgres would parse them through
-// floating point, and the session time zone must not matter.
-const ISO_MILLIS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+// Timestamps are read as text: node-postgres would parse them through floating point, and
+// the session time zone must not matter. Read to the microsecond, so that a value edited below
+// the millisecond no longer matches the hashed millisecond form.
+const ISO_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
-export const EVENT_COLUMNS = `e.id, e.chain_id, e.seq, to_char(e.occurred_at AT TIME ZONE 'UTC', ${ISO_MILLIS}) AS occurred_at,
+export const EVENT_COLUMNS = `e.id, e.chain_id, e.seq, to_char(e.occurred_at AT TIME ZONE 'UTC', ${ISO_MICROS}) AS occurred_at,
   e.type, e.actor, e.incident_id, e.trace_id, e.span_id, e.workflow_id, e.run_id, e.data, e.idempotency_key, e.prev_hash, e.hash`;
 
-export const CHECKPOINT_COLUMNS = `c.seq, to_char(c.created_at AT TIME ZONE 'UTC', ${ISO_MILLIS}) AS created_at,
+export const CHECKPOINT_COLUMNS = `c.seq, to_char(c.created_at AT TIME ZONE 'UTC', ${ISO_MICROS}) AS created_at,
   c.chains, c.entries_digest, c.prev_hash, c.hash`;
 
 export interface EventRow {
@@ -43,7 +44,7 @@ export function toEventRecord(r: EventRow): AuditEventRecord {
     id: r.id,
     chainId: r.chain_id,
     seq: Number(r.seq),
-    occurredAt: r.occurred_at,
+    occurredAt: millisIfExact(r.occurred_at),
     type: r.type,
     actor: r.actor,
     incidentId: r.incident_id,
@@ -77,10 +78,15 @@ export function toTimelineEntry(r: AuditEventRecord): AuditTimelineEntry {
 export function toCheckpoint(r: CheckpointRow): AuditCheckpoint {
   return {
     seq: Number(r.seq),
-    createdAt: r.created_at,
+    createdAt: millisIfExact(r.created_at),
     chains: Number(r.chains),
     entriesDigest: r.entries_digest,
     prevHash: r.prev_hash,
     hash: r.hash,
   };
+}
+
+/** `…SS.123000Z` → `…SS.123Z`; a timestamp with microseconds stays as it is (and fails its hash). */
+export function millisIfExact(isoMicros: string): string {
+  return isoMicros.endsWith('000Z') ? `${isoMicros.slice(0, -4)}Z` : isoMicros;
 }

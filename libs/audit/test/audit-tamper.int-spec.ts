@@ -128,6 +128,11 @@ describe('verify detects tampering', () => {
 
   const cases: Array<[string, (db: ScratchDatabase) => Promise<void>, Partial<AuditBreak> & { chainId: string; reason: AuditBreak['reason'] }]> = [
     ['an edited row', (db) => tamper(db, [`UPDATE audit_events SET data = '{"step": 99}' WHERE ${event(A, 3)}`]), { chainId: A, seq: 3, reason: 'hash_mismatch' }],
+    [
+      'a timestamp edited below the millisecond',
+      (db) => tamper(db, [`UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE ${event(A, 2)}`]),
+      { chainId: A, seq: 2, reason: 'hash_mismatch' },
+    ],
     ['a deleted middle row', (db) => tamper(db, [`DELETE FROM audit_events WHERE ${event(A, 3)}`]), { chainId: A, seq: 3, reason: 'seq_gap' }],
     [
       'two reordered rows (contents swapped)',
