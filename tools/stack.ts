@@ -126,11 +126,12 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
     TEMPORAL_NAMESPACE: settings.temporalNamespace,
     TEMPORAL_UI_URL: temporal.uiUrl,
     PORT: String(apiPort.port),
-    VIGIL_ADMIN_API_KEY: adminKey.key,
   };
-  await startApp('worker', WORKER_ENTRY, appEnv, supervisor, lock);
+  // Only the API stores the admin key; the worker has no use for it.
+  const { VIGIL_ADMIN_API_KEY: _unused, ...workerEnv } = appEnv;
+  await startApp('worker', WORKER_ENTRY, workerEnv, supervisor, lock);
   signal.throwIfAborted();
-  const api = await startApp('api', API_ENTRY, appEnv, supervisor, lock);
+  const api = await startApp('api', API_ENTRY, { ...appEnv, VIGIL_ADMIN_API_KEY: adminKey.key }, supervisor, lock);
   const apiUrl = `http://127.0.0.1:${apiPort.port}`;
   let apiExit: string | undefined;
   void api.exited.then((info) => (apiExit = describeExit(info)));

@@ -17,7 +17,7 @@ export const TEMPORAL_CLI_GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@v
  */
 export function vigilCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.VIGIL_CACHE_DIR) return env.VIGIL_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vigil');
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'vigil');
 }
 
 export function cachedTemporalCliPath(cacheDir: string, version: string): string {

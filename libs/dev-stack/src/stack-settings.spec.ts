@@ -1,0 +1,44 @@
+import { readStackSettings } from './stack-settings';
+
+describe('readStackSettings', () => {
+  it('starts everything embedded under <repo>/.vigil by default', () => {
+    const settings = readStackSettings({ HOME: '/home/dev' }, '/repo');
+    expect(settings).toMatchObject({
+      dataDir: '/repo/.vigil',
+      cacheDir: '/home/dev/.cache/vigil',
+      externalDatabase: undefined,
+      externalTemporal: undefined,
+      postgresPort: undefined,
+      temporalNamespace: 'default',
+    });
+  });
+
+  it('uses a given database and Temporal as they are', () => {
+    const settings = readStackSettings(
+      { DATABASE_URL: 'postgres://app@db/vigil', DATABASE_OWNER_URL: 'postgres://owner@db/vigil', TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_UI_URL: 'http://ui' },
+      '/repo',
+    );
+    expect(settings.externalDatabase).toEqual({ url: 'postgres://app@db/vigil', ownerUrl: 'postgres://owner@db/vigil' });
+    expect(settings.externalTemporal).toEqual({ address: 'temporal:7233', uiUrl: 'http://ui' });
+  });
+
+  it('migrates as DATABASE_URL when no owner URL is given', () => {
+    expect(readStackSettings({ DATABASE_URL: 'postgres://u@db/v' }, '/r').externalDatabase?.ownerUrl).toBe('postgres://u@db/v');
+  });
+
+  it.each([
+    ['VIGIL_PG_PORT', 'postgresPort'],
+    ['VIGIL_TEMPORAL_PORT', 'temporalPort'],
+    ['VIGIL_TEMPORAL_UI_PORT', 'temporalUiPort'],
+    ['PORT', 'apiPort'],
+  ] as const)('reads %s as a port', (name, field) => {
+    expect(readStackSettings({ [name]: '6543' }, '/r')[field]).toBe(6543);
+    expect(() => readStackSettings({ [name]: 'abc' }, '/r')).toThrow(`${name}=abc is not a TCP port`);
+    expect(() => readStackSettings({ [name]: '70000' }, '/r')).toThrow(name);
+  });
+
+  it('honours VIGIL_DATA_DIR, VIGIL_CACHE_DIR and XDG_CACHE_HOME', () => {
+    expect(readStackSettings({ VIGIL_DATA_DIR: '/data', VIGIL_CACHE_DIR: '/cache' }, '/r')).toMatchObject({ dataDir: '/data', cacheDir: '/cache' });
+    expect(readStackSettings({ XDG_CACHE_HOME: '/xdg' }, '/r').cacheDir).toBe('/xdg/vigil');
+  });
+});
