@@ -1,3 +1,4 @@
+import type { SearchAttributeType } from '@temporalio/common';
 import { VIGIL_SEARCH_ATTRIBUTES } from '../../contracts';
 import type { Log } from './log';
 import { describeExit, spawnManaged, type ExitInfo } from './managed-process';
@@ -37,11 +38,22 @@ export interface TemporalDevServer {
 
 const HOST = '127.0.0.1';
 
+/** The CLI's spelling of each search attribute type. */
+const CLI_SEARCH_ATTRIBUTE_TYPES: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
 export function temporalDevServerArgs(options: TemporalDevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(options.port), '--ui-port', String(options.uiPort)];
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   args.push('--namespace', options.namespace ?? 'default');
-  for (const attribute of VIGIL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=Keyword`);
+  for (const attribute of VIGIL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=${CLI_SEARCH_ATTRIBUTE_TYPES[attribute.type]}`);
   for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   args.push('--log-level', options.logLevel ?? 'warn');
   return args;
