@@ -16,10 +16,41 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/apps/*/**', '../../apps/**'], message: 'Libs and workflows never import apps.' },
         { group: ['**/libs/*/src/**', '!./**'], message: 'Import a lib by its root (libs/<name>), not its internals.' },
       ] }],
     },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/apps/**'], message: 'Libs never import apps.' },
+        { group: ['**/libs/*/src/**', '!./**'], message: 'Import a lib by its root (libs/<name>), not its internals.' },
+      ] }],
+    },
+  },
+  {
+    // The API starts workflows through typed contracts and never runs them; apps never import each other.
+    files: ['apps/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@temporalio/worker', '**/apps/worker/**', '../../worker/**', '**/workflows/src/**'], message: 'The API never imports the worker or workflow code.' },
+        { group: ['**/libs/*/src/**', '!./**'], message: 'Import a lib by its root (libs/<name>), not its internals.' },
+      ] }],
+    },
+  },
+  {
+    files: ['apps/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/apps/api/**', '../../api/**'], message: 'Apps never import each other.' },
+        { group: ['**/libs/*/src/**', '!./**'], message: 'Import a lib by its root (libs/<name>), not its internals.' },
+      ] }],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // Workflow code is replayed: only @temporalio/workflow, the pure libs and activity types.
@@ -28,6 +59,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: serverSide, message: 'Workflows import only @temporalio/workflow, libs/domain, libs/contracts and activity types.' },
         { group: ['**/libs/*', '!**/libs/domain', '!**/libs/contracts'], message: 'Workflows may import only libs/domain and libs/contracts.' },
+        { group: ['**/apps/**'], message: 'Workflows never import apps.' },
       ] }],
     },
   },

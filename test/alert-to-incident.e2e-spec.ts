@@ -1,5 +1,5 @@
 import { incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
-import { alert, eventually, ownerQuery, TestTemporal, Vigil } from './support/vigil-harness';
+import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
 /** The whole path a user sees: alert in → incident → workflow → ack/resolve → audit, on real Temporal and PostgreSQL. */
 describe('alert to incident', () => {
@@ -47,7 +47,7 @@ describe('alert to incident', () => {
     const [first] = await send(body);
     const [second] = await send(body);
     expect(second).toMatchObject({ incidentId: first.incidentId, outcome: 'deduplicated', deduplicated: true, occurrenceCount: 2 });
-    const workflows = await ownerQuery(`SELECT count(*)::int AS n FROM workflow_outbox WHERE incident_id = $1`, [first.incidentId]);
+    const workflows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM workflow_outbox WHERE incident_id = $1`, [first.incidentId]);
     expect(workflows[0].n).toBe(1);
 
     const [resolved] = await send({ ...body, status: 'resolved' });
@@ -79,9 +79,9 @@ describe('alert to incident', () => {
     const [first] = await send(body, { 'idempotency-key': key });
     const [again] = await send(body, { 'idempotency-key': key });
     expect(again).toMatchObject({ alertId: first.alertId, incidentId: first.incidentId, replayed: true });
-    const rows = await ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE idempotency_key = $1`, [key]);
+    const rows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE idempotency_key = $1`, [key]);
     expect(rows[0].n).toBe(1);
-    const incident = await ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [first.incidentId]);
+    const incident = await vigil.ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [first.incidentId]);
     expect(incident[0].occurrence_count).toBe(1);
   });
 
@@ -93,7 +93,7 @@ describe('alert to incident', () => {
     expect(incidentIds.size).toBe(1);
     expect(responses.filter((r) => r.body.alerts[0].outcome === 'created')).toHaveLength(1);
     const [incidentId] = [...incidentIds];
-    const rows = await ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [incidentId]);
+    const rows = await vigil.ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [incidentId]);
     expect(rows[0].occurrence_count).toBe(25);
   });
 

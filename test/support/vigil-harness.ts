@@ -4,12 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../apps/api/src/create-app';
 import { OutboxDispatcher } from '../../apps/api/src/outbox/outbox-dispatcher.service';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { VigilConfig } from '../../libs/config';
-import { findFreePort, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
+import { findFreePort, runMigrations, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
 import { startTelemetry, type Telemetry } from '../../libs/telemetry';
 import { testEnv } from './test-env';
 
@@ -24,6 +25,8 @@ export function testTelemetry(options: { spanExporter?: SpanExporter } = {}): Te
 /** A Temporal dev server (the real CLI binary) that a test can stop and start again on the same port and data. */
 export class TestTemporal {
   private server?: TemporalDevServer;
+  /** While stopped, the port stays taken (connections are reset) so no other test's server can land on it. */
+  private portHolder?: Server;
 
   private constructor(
     readonly port: number,
@@ -42,6 +45,8 @@ export class TestTemporal {
   }
 
   async resume(): Promise<void> {
+    await new Promise<void>((resolve) => (this.portHolder ? this.portHolder.close(() => resolve()) : resolve()));
+    this.portHolder = undefined;
     this.server = await startTemporalDevServer({
       cliPath: testEnv('TEMPORAL_CLI_PATH'),
       port: this.port,
@@ -52,15 +57,38 @@ export class TestTemporal {
     });
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server; with `holdPort` the port keeps refusing connections until `resume()`. */
+  async stop(options: { holdPort?: boolean } = {}): Promise<void> {
     await this.server?.stop();
     this.server = undefined;
+    if (!options.holdPort) return;
+    const holder = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => holder.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
+    this.portHolder = holder;
   }
+}
+
+/**
+ * A database of its own for one Vigil under test, migrated as in production, so that the outbox
+ * pollers of test files running in parallel never take each other's rows.
+ */
+async function createTestDatabase(): Promise<{ appUrl: string; ownerUrl: string; drop(): Promise<void> }> {
+  const name = `vigil_e2e_${randomBytes(6).toString('hex')}`;
+  await ownerQuery(`CREATE DATABASE ${name}`);
+  const withDatabase = (url: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+  const ownerUrl = withDatabase(testEnv('VIGIL_TEST_DATABASE_OWNER_URL'));
+  await runMigrations(ownerUrl, silentLog);
+  return {
+    appUrl: withDatabase(testEnv('VIGIL_TEST_DATABASE_URL')),
+    ownerUrl,
+    drop: async () => void (await ownerQuery(`DROP DATABASE ${name} WITH (FORCE)`)),
+  };
 }
 
 export interface VigilOptions {
   temporalAddress: string;
-  databaseUrl?: string;
+  /** An existing database (e.g. the outage cluster's); by default each Vigil gets a fresh one. */
+  database?: { appUrl: string; ownerUrl: string };
   telemetry?: Telemetry;
   env?: Record<string, string>;
   /** Without a worker, workflows are started but not run (tests of intake alone). */
@@ -77,18 +105,20 @@ export class Vigil {
     readonly api: NestFastifyApplication,
     readonly worker: INestApplicationContext | undefined,
     readonly url: string,
+    private readonly database: { appUrl: string; ownerUrl: string; drop?: () => Promise<void> },
   ) {
     this.client = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
   }
 
   static async start(options: VigilOptions): Promise<Vigil> {
     const port = await findFreePort();
+    const database = options.database ?? (await createTestDatabase());
     const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
     const config = VigilConfig.fromEnv({
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
-      DATABASE_URL: options.databaseUrl ?? testEnv('VIGIL_TEST_DATABASE_URL'),
+      DATABASE_URL: database.appUrl,
       TEMPORAL_ADDRESS: options.temporalAddress,
       VIGIL_ADMIN_API_KEY: adminKey,
       VIGIL_OUTBOX_POLL_MS: '200',
@@ -99,13 +129,19 @@ export class Vigil {
     const worker = options.worker === false ? undefined : await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { logger: false });
     const api = await createApp(config);
     await api.listen({ port, host: '127.0.0.1' });
-    return new Vigil(adminKey, config, api, worker, `http://127.0.0.1:${port}`);
+    return new Vigil(adminKey, config, api, worker, `http://127.0.0.1:${port}`, database);
   }
 
   async stop(): Promise<void> {
     await this.api.close();
     await this.worker?.close();
     await this.client.connection.close();
+    await this.database.drop?.();
+  }
+
+  /** A query as the owner of this Vigil's database: for assertions the app role may not make. */
+  ownerQuery<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return ownerQuery<T>(sql, params, this.database.ownerUrl);
   }
 
   /** Waits until this API process has handed every queued command to Temporal (or given up for now). */

@@ -18,7 +18,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+    else void parseJson(request, body as string, done);
   });
   const metrics = app.get(IntakeMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -1,0 +1,58 @@
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { alert, eventually, TestTemporal, testTelemetry, Vigil } from './support/vigil-harness';
+import { spanNames, traceHolds } from './support/spans';
+
+const STARTED = ['POST /api/v1/alerts', 'SignalWithStartWorkflow:incidentWorkflow', 'HandleSignal:incidentCommand', 'StartActivity:recordTransition', 'RunActivity:recordTransition'];
+// The workflow's own span ends when the workflow does.
+const COMPLETED = [...STARTED, 'RunWorkflow:incidentWorkflow'];
+
+describe('one trace from the HTTP request into the workflow and its activities', () => {
+  const exporter = new InMemorySpanExporter();
+  let temporal: TestTemporal;
+  let vigil: Vigil;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+    vigil = await Vigil.start({ temporalAddress: temporal.address, telemetry: testTelemetry({ spanExporter: exporter }) });
+  });
+  afterAll(async () => {
+    await vigil?.stop();
+    await temporal?.stop();
+  });
+
+  it('continues the caller traceparent through intake, the workflow start, the workflow and every activity, and audit rows carry it', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const body = alert();
+    const response = await vigil.json('/api/v1/alerts', { body, headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    expect(response.status).toBe(202);
+    const [accepted] = response.body.alerts;
+    expect(accepted.traceId).toBe(traceId);
+
+    const started = await eventually(async () => traceHolds(exporter, traceId, STARTED), 'spans of the started workflow');
+    const httpSpan = started.find((span) => span.name === 'POST /api/v1/alerts');
+    expect(httpSpan?.parentSpanId).toBe('00f067aa0ba902b7');
+
+    const audit = await eventually(async () => {
+      const rows = await vigil.ownerQuery<{ type: string; trace_id: string; span_id: string }>(
+        `SELECT type, trace_id, span_id FROM audit_events WHERE incident_id = $1 ORDER BY seq`,
+        [accepted.incidentId],
+      );
+      return rows.some((row) => row.type === 'activity.completed') ? rows : undefined;
+    }, 'audit rows of the activity');
+    expect(new Set(audit.map((row) => row.trace_id))).toEqual(new Set([traceId]));
+    const activitySpanIds = new Set(started.filter((span) => span.name.startsWith('RunActivity')).map((span) => span.spanContext().spanId));
+    expect(audit.filter((row) => row.type.startsWith('activity.')).every((row) => activitySpanIds.has(row.span_id))).toBe(true);
+
+    const resolved = await vigil.json('/api/v1/alerts', { body: { ...body, status: 'resolved' } });
+    expect(resolved.body.alerts[0].traceId).not.toBe(traceId);
+    const completed = await eventually(async () => traceHolds(exporter, traceId, COMPLETED), `spans ${COMPLETED.join(', ')}`);
+    expect(spanNames(completed)).toEqual(expect.arrayContaining(COMPLETED));
+  });
+
+  it('starts a new trace when the caller sends none, and still reaches the activities', async () => {
+    const response = await vigil.json('/api/v1/alerts', { body: alert() });
+    const [accepted] = response.body.alerts;
+    expect(accepted.traceId).toMatch(/^[0-9a-f]{32}$/);
+    await eventually(async () => traceHolds(exporter, accepted.traceId, STARTED), 'the trace into the activities');
+  });
+});
