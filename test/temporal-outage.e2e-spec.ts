@@ -25,19 +25,21 @@ describe('while Temporal is down', () => {
 
   it('accepts alerts with 202, and after Temporal is back their workflows exist, run, and continue the request traces', async () => {
     await temporal.stop({ holdPort: true });
-    const accepted = [];
+    const accepted: Array<{ incidentId: string; workflowId: string; traceId: string }> = [];
     for (let i = 0; i < 3; i++) {
       const response = await vigil.json('/api/v1/alerts', { body: alert() });
       expect(response.status).toBe(202);
       accepted.push(response.body.alerts[0]);
     }
-    await vigil.dispatcherIdle();
-    const outbox = await vigil.ownerQuery<{ dispatched_at: Date | null; attempts: number; last_error: string | null }>(
-      `SELECT dispatched_at, attempts, last_error FROM workflow_outbox WHERE incident_id = ANY($1)`,
-      [accepted.map((a) => a.incidentId)],
-    );
-    expect(outbox).toHaveLength(3);
-    for (const row of outbox) expect(row).toMatchObject({ dispatched_at: null, attempts: expect.any(Number), last_error: expect.any(String) });
+    // Every command has been tried and has failed, and is still waiting in PostgreSQL.
+    const outbox = await eventually(async () => {
+      const rows = await vigil.ownerQuery<{ dispatched_at: Date | null; attempts: number; last_error: string | null }>(
+        `SELECT dispatched_at, attempts, last_error FROM workflow_outbox WHERE incident_id = ANY($1)`,
+        [accepted.map((a) => a.incidentId)],
+      );
+      return rows.length === 3 && rows.every((row) => row.attempts >= 1) ? rows : undefined;
+    }, 'failed delivery attempts');
+    for (const row of outbox) expect(row).toMatchObject({ dispatched_at: null, last_error: expect.any(String) });
     const ready = await vigil.json('/health/ready', { key: null });
     expect(ready.status).toBe(503);
     expect(ready.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'down' } });

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../apps/api/src/create-app';
-import { OutboxDispatcher } from '../../apps/api/src/outbox/outbox-dispatcher.service';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { VigilConfig } from '../../libs/config';
 import { findFreePort, runMigrations, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
@@ -142,11 +141,6 @@ export class Vigil {
   /** A query as the owner of this Vigil's database: for assertions the app role may not make. */
   ownerQuery<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
     return ownerQuery<T>(sql, params, this.database.ownerUrl);
-  }
-
-  /** Waits until this API process has handed every queued command to Temporal (or given up for now). */
-  dispatcherIdle(): Promise<void> {
-    return this.api.get(OutboxDispatcher).idle();
   }
 
   fetch(path: string, init: { method?: string; body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {}) {

@@ -54,11 +54,6 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.pump();
   }
 
-  /** Resolves once nothing is queued or in flight in this process (tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.queue.length || this.inFlight.size) await Promise.allSettled([...this.inFlight]);
-  }
-
   private pump(): void {
     while (this.queue.length && this.inFlight.size < this.config.outbox.concurrency) {
       const command = this.queue.shift() as OutboxCommand;
