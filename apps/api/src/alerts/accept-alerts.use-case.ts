@@ -5,7 +5,7 @@ import { alertChainId, AuditLog, incidentChainId } from '../../../../libs/audit'
 import { VigilConfig } from '../../../../libs/config';
 import { incidentWorkflowId, type IncidentWorkflowInput } from '../../../../libs/contracts';
 import { incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
-import { incidentIntakeStore as store, type AlertOutcome, type AlertRow, type IncidentSnapshot, type OutboxPayload } from '../../../../libs/persistence';
+import { incidentIntakeStore as store, isDatabaseUnavailable, type AlertOutcome, type AlertRow, type IncidentSnapshot, type OutboxPayload } from '../../../../libs/persistence';
 import { activeTraceIds, captureTraceCarrier } from '../../../../libs/telemetry';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher.service';
 import type { OutboxCommand } from '../outbox/outbox.store';
@@ -54,7 +54,10 @@ export class AcceptAlerts {
 
   async execute(command: AcceptAlertsCommand): Promise<AcceptedAlert[]> {
     const queued: OutboxCommand[] = [];
-    const accepted = await this.dataSource.transaction((m) => this.acceptAll(m, command, queued));
+    const accepted = await this.dataSource.transaction((m) => this.acceptAll(m, command, queued)).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) this.metrics.alertsRefused('unavailable', command.alerts.length);
+      throw error;
+    });
     this.dispatcher.dispatchSoon(queued);
     for (const alert of accepted) this.metrics.alertAccepted(alert.outcome, alert.replayed);
     return accepted;

@@ -1,0 +1,47 @@
+import { startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
+import { alert, TestTemporal, Vigil } from './support/vigil-harness';
+
+/** Never a 2xx for an alert that is not in PostgreSQL: while it is down, intake answers 503 with Retry-After. */
+describe('while PostgreSQL is down', () => {
+  let temporal: TestTemporal;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+  });
+  afterAll(async () => {
+    await temporal?.stop();
+  });
+
+  it('answers 503 with Retry-After (never 2xx), reports not ready, and accepts again once it is back', async () => {
+    await withOutagePostgres(async (cluster) => {
+      const vigil = await Vigil.start({ temporalAddress: temporal.address, database: cluster, worker: false, env: { LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' } });
+      try {
+        const before = await vigil.json('/api/v1/alerts', { body: alert() });
+        expect(before.status).toBe(202);
+
+        await stopOutagePostgres();
+        const body = alert();
+        const during = await vigil.json('/api/v1/alerts', { body });
+        expect(during.status).toBe(503);
+        expect(during.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(during.headers.get('content-type')).toContain('application/problem+json');
+        expect(during.body).toMatchObject({ status: 503, title: 'Storage is unavailable' });
+        expect(JSON.stringify(during.body)).not.toMatch(/ECONNREFUSED|at .*\.js/);
+        const ready = await vigil.json('/health/ready', { key: null });
+        expect(ready.status).toBe(503);
+        expect(ready.body.checks.postgres.status).toBe('down');
+
+        await startOutagePostgres();
+        const after = await vigil.json('/api/v1/alerts', { body });
+        expect(after.status).toBe(202);
+        // The alert refused during the outage was not stored: its retry opens the incident now.
+        expect(after.body.alerts[0].outcome).toBe('created');
+        const rows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE fingerprint = $1`, [after.body.alerts[0].fingerprint]);
+        expect(rows[0].n).toBe(1);
+      } finally {
+        await startOutagePostgres();
+        await vigil.stop();
+      }
+    });
+  });
+});
