@@ -6,6 +6,9 @@ import type { LoadResult } from './load';
 import type { StartCeiling } from './temporal-ceiling';
 import type { DuplicatesResult, NewIncidentsResult } from './vigil-intake';
 
+/** Share of both cores taken by other processes above which a phase's figures count as disturbed. */
+const DISTURBED = 0.1;
+
 export const AIMS = { duplicatesOfHttpCeiling: 0.3, newIncidentsOfStartCeiling: 0.8 } as const;
 
 export interface Machine {
@@ -93,40 +96,42 @@ const verdict = (met: boolean, aim: number): string => `${met ? 'MET' : 'missed'
 
 export function formatTable(r: BenchResults): string {
   const n = r.newIncidents;
+  // A rate measured while other processes took over 10 % of the CPU is marked with *.
+  const mark = (...phases: string[]): string => (phases.some((p) => (r.cpu[p]?.foreign ?? 0) > DISTURBED) ? ' *' : '  ');
   const rows: string[][] = [
     ['measure', 'rate', 'p50', 'p99', 'vs ceiling'],
-    ['HTTP ceiling: bare Fastify 5, POST → 202', `${num(r.httpCeiling.okPerSec)} req/s`, ms(r.httpCeiling.latencyMs.p50), ms(r.httpCeiling.latencyMs.p99), ''],
+    ['HTTP ceiling: bare Fastify 5, POST → 202', `${num(r.httpCeiling.okPerSec)} req/s${mark('HTTP ceiling')}`, ms(r.httpCeiling.latencyMs.p50), ms(r.httpCeiling.latencyMs.p99), ''],
     [
       `Workflow-start ceiling: client.start, ${r.workflowStartCeiling.concurrency} in flight, no worker`,
-      `${num(r.workflowStartCeiling.startsPerSec)} starts/s`,
+      `${num(r.workflowStartCeiling.startsPerSec)} starts/s${mark('workflow-start ceiling')}`,
       ms(r.workflowStartCeiling.latencyMs.p50),
       ms(r.workflowStartCeiling.latencyMs.p99),
       '',
     ],
     [
       `  same server, Vigil-shaped: signalWithStart + search attributes, ${r.vigilShapedStarts.concurrency} in flight`,
-      `${num(r.vigilShapedStarts.startsPerSec)} starts/s`,
+      `${num(r.vigilShapedStarts.startsPerSec)} starts/s${mark('Vigil-shaped starts')}`,
       ms(r.vigilShapedStarts.latencyMs.p50),
       ms(r.vigilShapedStarts.latencyMs.p99),
       `${pct(r.vigilShapedStarts.startsPerSec / r.workflowStartCeiling.startsPerSec)} of start ceiling (for information)`,
     ],
     [
       `Vigil duplicates (${r.duplicates.openIncidents} open incidents)`,
-      `${num(r.duplicates.load.okPerSec)} alerts/s`,
+      `${num(r.duplicates.load.okPerSec)} alerts/s${mark('duplicates')}`,
       ms(r.duplicates.load.latencyMs.p50),
       ms(r.duplicates.load.latencyMs.p99),
       `${pct(r.ratios.duplicatesOfHttpCeiling)} of HTTP ceiling — ${verdict(r.aimsMet.duplicates, AIMS.duplicatesOfHttpCeiling)}`,
     ],
     [
       'Vigil new incidents: intake (202s)',
-      `${num(n.load.okPerSec)} alerts/s`,
+      `${num(n.load.okPerSec)} alerts/s${mark('new incidents: load')}`,
       ms(n.load.latencyMs.p50),
       ms(n.load.latencyMs.p99),
       `${pct(r.ratios.newIntakeOfStartCeiling)} of start ceiling — ${verdict(r.aimsMet.newIncidentsIntake, AIMS.newIncidentsOfStartCeiling)}`,
     ],
     [
       `Vigil new incidents: end to end, ${n.created} workflows started in ${num(n.allStartedSec, 1)} s`,
-      `${num(n.endToEndPerSec)} incidents/s`,
+      `${num(n.endToEndPerSec)} incidents/s${mark('new incidents: load', 'new incidents: drain')}`,
       '',
       '',
       `${pct(r.ratios.newEndToEndOfStartCeiling)} of start ceiling — ${verdict(r.aimsMet.newIncidentsEndToEnd, AIMS.newIncidentsOfStartCeiling)}`,
@@ -135,7 +140,7 @@ export function formatTable(r: BenchResults): string {
       n.allPickedUpSec === null
         ? `Vigil new incidents: worker picked up ${n.created - (n.leftWhenGaveUp?.notPickedUp ?? 0)} of ${n.created} in ${num(n.waitedSec, 1)} s (gave up)`
         : `Vigil new incidents: all picked up by the worker in ${num(n.allPickedUpSec, 1)} s`,
-      `${num(n.pickedUpPerSec)} incidents/s`,
+      `${num(n.pickedUpPerSec)} incidents/s${mark('new incidents: load', 'new incidents: drain')}`,
       '',
       '',
       `${pct(r.ratios.newPickedUpOfStartCeiling)} of start ceiling (for information)`,
@@ -162,8 +167,8 @@ export function formatTable(r: BenchResults): string {
         (r.workflowStartCeiling.firstError ?? r.vigilShapedStarts.firstError ? ` (${r.workflowStartCeiling.firstError ?? r.vigilShapedStarts.firstError})` : ''),
     );
   }
-  const disturbed = Object.values(r.cpu).some((s) => s && s.foreign > 0.1);
-  if (disturbed) notes.push('WARNING: other processes used over 10 % of the CPU during a phase; the figures are disturbed, rerun on a quiet machine');
+  const disturbed = Object.values(r.cpu).some((s) => s && s.foreign > DISTURBED);
+  if (disturbed) notes.push('WARNING: other processes used over 10 % of the CPU during the phases marked *; those figures are disturbed, rerun on a quiet machine');
   return [line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line), '', ...notes].join('\n');
 }
 
