@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { API_KEY_ROLES } from '../../../../libs/persistence';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { UuidPipe } from '../http/uuid.pipe';
 import { ApiKeysService } from './api-keys.service';
 
 const createApiKeySchema = z.strictObject({
@@ -36,7 +37,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an API key' })
-  revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+  revoke(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal) {
     return this.apiKeys.revoke(id, actorOf(principal));
   }
 }

@@ -1,9 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AuditLog } from '../../../../libs/audit';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { UuidPipe } from '../http/uuid.pipe';
 import { IncidentQueries } from '../incidents/incident-queries.service';
 
 const timelineQuerySchema = z.strictObject({
@@ -23,7 +24,7 @@ export class AuditController {
   @Get('incidents/:id/audit')
   @Roles('auditor', 'responder')
   @ApiOperation({ summary: "An incident's audit timeline, oldest first" })
-  async timeline(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown) {
+  async timeline(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
     const { limit, afterSeq } = parseWith(timelineQuerySchema, query);
     await this.incidents.get(id);
     return { incidentId: id, events: await this.auditLog.timeline(id, { limit, afterSeq }) };

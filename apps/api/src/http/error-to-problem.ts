@@ -26,13 +26,26 @@ export function errorToProblem(error: unknown): { problem: Problem; retryAfter?:
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }
-  const fastify = fastifyProblem(error);
-  if (fastify) return { problem: fastify };
-  if (error instanceof HttpException) {
-    const status = error.getStatus();
-    return { problem: problem(status, `http-${status}`, error.message) };
-  }
+  if (error instanceof HttpException) return { problem: httpProblem(error) };
   return null;
+}
+
+const HTTP_TITLES: Record<number, [slug: string, title: string]> = {
+  400: ['malformed-request', 'The request cannot be read'],
+  401: ['unauthorized', 'Unauthorized'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not-found', 'Not found'],
+  413: ['body-too-large', 'Request body is too large'],
+  415: ['unsupported-media-type', 'Unsupported media type'],
+};
+
+/** Nest's own exceptions, and Fastify's body-parsing errors, which Nest turns into HttpExceptions. */
+function httpProblem(error: HttpException): Problem {
+  const status = error.getStatus();
+  const [slug, title] = HTTP_TITLES[status] ?? [`http-${status}`, error.message];
+  // Path and query parameters are validated by our own pipes, so Nest's remaining 400/413/415s are about the body.
+  const errors = [400, 413, 415].includes(status) ? [{ field: '(body)', message: error.message }] : undefined;
+  return problem(status, slug, title, { detail: error.message, errors });
 }
 
 function domainProblem(error: DomainError): { problem: Problem; retryAfter?: number } {
@@ -51,30 +64,6 @@ function domainProblem(error: DomainError): { problem: Problem; retryAfter?: num
       throw new Error(`unmapped domain error code ${String(unhandled)}`);
     }
   }
-}
-
-const FASTIFY_ERRORS: Record<string, { status: number; slug: string; title: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, slug: 'body-too-large', title: 'Request body is too large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, slug: 'malformed-json', title: 'Request body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, slug: 'malformed-json', title: 'Request body is not valid JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, slug: 'malformed-request', title: 'Invalid Content-Length' },
-};
-
-function fastifyProblem(error: unknown): Problem | null {
-  if (!(error instanceof Error)) return null;
-  const code = (error as { code?: string }).code;
-  const known = code ? FASTIFY_ERRORS[code] : undefined;
-  if (known) return problem(known.status, known.slug, known.title, { detail: error.message, errors: [{ field: '(body)', message: error.message }] });
-  // Fastify's JSON parser raises a plain SyntaxError with statusCode 400.
-  if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
-    return problem(400, 'malformed-json', 'Request body is not valid JSON', { detail: error.message, errors: [{ field: '(body)', message: error.message }] });
-  }
-  const statusCode = (error as { statusCode?: number }).statusCode;
-  if (statusCode && statusCode >= 400 && statusCode < 500) {
-    return problem(statusCode, `http-${statusCode}`, error.message, { errors: [{ field: '(body)', message: error.message }] });
-  }
-  return null;
 }
 
 function isTemporalUnavailable(error: unknown): boolean {

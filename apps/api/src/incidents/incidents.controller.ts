@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { UuidPipe } from '../http/uuid.pipe';
 import { decodeCursor } from './cursor';
 import { IncidentQueries } from './incident-queries.service';
 import { TransitionIncident } from './transition-incident.use-case';
@@ -45,7 +46,7 @@ export class IncidentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One incident: PostgreSQL record, live workflow state and links' })
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
+  get(@Param('id', UuidPipe) id: string) {
     return this.queries.detail(id);
   }
 
@@ -55,7 +56,7 @@ export class IncidentsController {
   @ApiOperation({ summary: 'Acknowledge (a Temporal update); answers the new state' })
   @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
   @ApiResponse({ status: 409, description: 'The incident is not in a state that allows it' })
-  acknowledge(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+  acknowledge(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { note } = parseWith(transitionBodySchema, body ?? {});
     return this.transition.execute({ incidentId: id, to: 'acknowledged', actor: actorOf(principal), note });
   }
@@ -66,7 +67,7 @@ export class IncidentsController {
   @ApiOperation({ summary: 'Resolve (a Temporal update); answers the new state' })
   @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
   @ApiResponse({ status: 409, description: 'The incident is already resolved' })
-  resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+  resolve(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { note } = parseWith(transitionBodySchema, body ?? {});
     return this.transition.execute({ incidentId: id, to: 'resolved', actor: actorOf(principal), note });
   }

@@ -1,0 +1,152 @@
+import { Logger } from '@nestjs/common';
+import { alert, TestTemporal, Vigil } from './support/vigil-harness';
+
+type Role = 'ingest' | 'responder' | 'auditor' | 'admin';
+
+/** The edge: every route but health needs a key of the right role; bad input is a 4xx problem naming the field and stores nothing. */
+describe('the API edge', () => {
+  let temporal: TestTemporal;
+  let vigil: Vigil;
+  const keys = {} as Record<Role, string>;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+    vigil = await Vigil.start({
+      temporalAddress: temporal.address,
+      env: { VIGIL_MAX_BODY_BYTES: '4096', VIGIL_MAX_BATCH: '3', VIGIL_API_KEY_CACHE_MS: '0' },
+    });
+    keys.admin = vigil.adminKey;
+    for (const role of ['ingest', 'responder', 'auditor'] as const) {
+      const created = await vigil.json('/api/v1/api-keys', { body: { name: `${role}-key`, role } });
+      expect(created.status).toBe(201);
+      expect(created.body.key).toMatch(/^vgl_/);
+      keys[role] = created.body.key;
+    }
+  });
+  afterAll(async () => {
+    await vigil?.stop();
+    await temporal?.stop();
+  });
+
+  async function storedAlerts(): Promise<number> {
+    return (await vigil.ownerQuery<{ n: number }>(`SELECT count(*)::int AS n FROM alerts`))[0].n;
+  }
+
+  describe('authentication and roles', () => {
+    let incidentId: string;
+    beforeAll(async () => {
+      incidentId = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts[0].incidentId;
+    });
+
+    const routes = (): Array<{ family: string; method: string; path: string; body?: unknown; allowed: Role[] }> => [
+      { family: 'alert intake', method: 'POST', path: '/api/v1/alerts', body: alert(), allowed: ['ingest', 'admin'] },
+      { family: 'incident reads', method: 'GET', path: '/api/v1/incidents', allowed: ['responder', 'auditor', 'admin'] },
+      { family: 'incident reads', method: 'GET', path: `/api/v1/incidents/${incidentId}`, allowed: ['responder', 'auditor', 'admin'] },
+      { family: 'incident actions', method: 'POST', path: `/api/v1/incidents/${incidentId}/acknowledge`, allowed: ['responder', 'admin'] },
+      { family: 'incident actions', method: 'POST', path: `/api/v1/incidents/${incidentId}/resolve`, allowed: ['responder', 'admin'] },
+      { family: 'audit', method: 'GET', path: `/api/v1/incidents/${incidentId}/audit`, allowed: ['responder', 'auditor', 'admin'] },
+      { family: 'audit', method: 'GET', path: '/api/v1/audit/verify', allowed: ['auditor', 'admin'] },
+      { family: 'api keys', method: 'GET', path: '/api/v1/api-keys', allowed: ['admin'] },
+      { family: 'api keys', method: 'POST', path: '/api/v1/api-keys', body: { name: 'x', role: 'ingest' }, allowed: ['admin'] },
+      { family: 'metrics', method: 'GET', path: '/metrics', allowed: ['ingest', 'responder', 'auditor', 'admin'] },
+    ];
+
+    it('answers 401 problem+json without a key or with an unknown key, on every route family', async () => {
+      for (const route of routes()) {
+        for (const key of [null, 'vgl_not-a-real-key-at-all-0000000000000']) {
+          const response = await vigil.json(route.path, { method: route.method, body: route.body, key });
+          expect({ route: route.path, status: response.status }).toEqual({ route: route.path, status: 401 });
+          expect(response.headers.get('content-type')).toContain('application/problem+json');
+        }
+      }
+    });
+
+    it('answers 403 to roles a route does not allow, and lets the allowed ones through', async () => {
+      for (const route of routes()) {
+        for (const role of ['ingest', 'responder', 'auditor'] as const) {
+          const response = await vigil.fetch(route.path, { method: route.method, body: route.body, key: keys[role] });
+          const expected = route.allowed.includes(role) ? 'allowed' : 403;
+          const actual = response.status === 403 ? 403 : response.status === 401 ? 401 : 'allowed';
+          expect({ route: `${route.method} ${route.path}`, role, actual }).toEqual({ route: `${route.method} ${route.path}`, role, actual: expected });
+        }
+      }
+    });
+
+    it('leaves health and the OpenAPI document open', async () => {
+      expect((await vigil.json('/health/live', { key: null })).status).toBe(200);
+      const docs = await vigil.json('/docs/json', { key: null });
+      expect(docs.status).toBe(200);
+      expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/v1/alerts', '/api/v1/incidents/{id}/acknowledge', '/api/v1/audit/verify']));
+      expect((await vigil.fetch('/docs', { key: null })).status).toBe(200);
+    });
+
+    it('stores keys hashed, and a revoked key stops working', async () => {
+      const created = await vigil.json('/api/v1/api-keys', { body: { name: 'short-lived', role: 'ingest' } });
+      const rows = await vigil.ownerQuery(`SELECT key_hash FROM api_keys WHERE id = $1`, [created.body.id]);
+      expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(rows[0].key_hash).not.toContain(created.body.key);
+      expect((await vigil.json('/api/v1/alerts', { body: alert(), key: created.body.key })).status).toBe(202);
+      expect((await vigil.json(`/api/v1/api-keys/${created.body.id}`, { method: 'DELETE' })).body.revokedAt).toBeTruthy();
+      expect((await vigil.json('/api/v1/alerts', { body: alert(), key: created.body.key })).status).toBe(401);
+      const listed = await vigil.json('/api/v1/api-keys');
+      expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
+    });
+  });
+
+  describe('bad input', () => {
+    const valid = alert();
+    const cases: Array<{ name: string; body?: unknown; raw?: string; headers?: Record<string, string>; status: number; field: string }> = [
+      { name: 'malformed JSON', raw: '{"labels": {', status: 400, field: '(body)' },
+      { name: 'a missing label', body: { ...valid, labels: { alertname: 'A', severity: 'critical' } }, status: 400, field: 'labels.service' },
+      { name: 'a wrong-typed field', body: { ...valid, labels: { ...valid.labels, severity: 5 } }, status: 400, field: 'labels.severity' },
+      { name: 'an unknown severity', body: { ...valid, labels: { ...valid.labels, severity: 'nope' } }, status: 400, field: 'labels.severity' },
+      { name: 'an unknown field', body: { ...valid, colour: 'red' }, status: 400, field: 'colour' },
+      { name: 'an unknown status', body: { ...valid, status: 'open' }, status: 400, field: 'status' },
+      { name: 'a bad timestamp', body: { ...valid, startsAt: 'yesterday' }, status: 400, field: 'startsAt' },
+      { name: 'a bad label name', body: { ...valid, labels: { ...valid.labels, 'bad-name': 'x' } }, status: 400, field: 'labels.bad-name' },
+      { name: 'a body over the size limit', raw: JSON.stringify({ ...valid, annotations: { description: 'x'.repeat(5000) } }), status: 413, field: '(body)' },
+      { name: 'too large a batch', body: [alert(), alert(), alert(), alert()], status: 400, field: '(body)' },
+      { name: 'an empty batch', body: [], status: 400, field: '(body)' },
+      { name: 'one bad alert in a batch', body: [alert(), { ...alert(), status: 'nope' }], status: 400, field: '1.status' },
+      { name: 'a bad Idempotency-Key', body: valid, headers: { 'idempotency-key': 'has spaces in it' }, status: 400, field: 'Idempotency-Key' },
+      { name: 'a non-object body', body: 'just a string', status: 400, field: '(body)' },
+      { name: 'a non-JSON content type', raw: 'labels=1', headers: { 'content-type': 'text/plain' }, status: 415, field: '(body)' },
+    ];
+
+    it.each(cases)('answers $status problem+json naming $field for $name, and stores nothing', async ({ body, raw, headers, status, field }) => {
+      const before = await storedAlerts();
+      const response = await vigil.json('/api/v1/alerts', { body, rawBody: raw, headers });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body).toMatchObject({ status, type: expect.stringContaining('/problems/'), title: expect.any(String) });
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(await storedAlerts()).toBe(before);
+    });
+
+    it('rejects unknown query parameters and bad ids on the incident routes', async () => {
+      expect((await vigil.json('/api/v1/incidents?colour=red')).body.errors[0].field).toBe('colour');
+      expect((await vigil.json('/api/v1/incidents?status=open')).body.errors[0].field).toBe('status');
+      expect((await vigil.json('/api/v1/incidents/not-a-uuid')).status).toBe(400);
+      const missing = await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000');
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    });
+  });
+
+  it('answers an unexpected failure with 500 and an error id that the log carries, never a stack', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    await vigil.ownerQuery(`REVOKE INSERT ON alerts FROM vigil_app`);
+    try {
+      const before = await storedAlerts();
+      const response = await vigil.json('/api/v1/alerts', { body: alert() });
+      expect(response.status).toBe(500);
+      expect(response.body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.stringify(response.body)).not.toMatch(/permission denied|\bat .+:\d+|QueryFailedError/);
+      expect(logged.mock.calls.some((call) => String(call[0]).includes(response.body.errorId))).toBe(true);
+      expect(await storedAlerts()).toBe(before);
+    } finally {
+      await vigil.ownerQuery(`GRANT INSERT ON alerts TO vigil_app`);
+      logged.mockRestore();
+    }
+  });
+});
