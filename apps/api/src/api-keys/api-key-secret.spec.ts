@@ -1,0 +1,22 @@
+import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual } from './api-key-secret';
+
+describe('API key secrets', () => {
+  it('generates distinct high-entropy keys', () => {
+    const keys = new Set(Array.from({ length: 100 }, generateApiKey));
+    expect(keys.size).toBe(100);
+    for (const key of keys) expect(key).toMatch(/^vgl_[A-Za-z0-9_-]{43}$/);
+  });
+  it('stores a SHA-256 hash, never the key', () => {
+    const key = generateApiKey();
+    expect(hashApiKey(key)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashApiKey(key)).toBe(hashApiKey(key));
+    expect(hashApiKey(key)).not.toContain(key.slice(4, 12));
+    expect(apiKeyPrefix(key)).toBe(key.slice(0, 8));
+  });
+  it('compares hashes exactly', () => {
+    const hash = hashApiKey('a');
+    expect(hashesEqual(hash, hashApiKey('a'))).toBe(true);
+    expect(hashesEqual(hash, hashApiKey('b'))).toBe(false);
+    expect(hashesEqual(hash, hash.slice(0, 10))).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+import { HttpException } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '../../../../libs/domain';
+import { errorToProblem } from './error-to-problem';
+import { ValidationProblem } from './problem';
+
+describe('errorToProblem', () => {
+  it.each([
+    [new ValidationProblem([{ field: 'labels.severity', message: 'bad' }]), 400, undefined],
+    [new DomainError(DomainErrorCode.IncidentNotFound, 'no'), 404, undefined],
+    [new DomainError(DomainErrorCode.ApiKeyNotFound, 'no'), 404, undefined],
+    [new DomainError(DomainErrorCode.TransitionNotAllowed, 'no'), 409, undefined],
+    [new DomainError(DomainErrorCode.StorageUnavailable, 'down'), 503, 5],
+    [new DomainError(DomainErrorCode.WorkflowUnavailable, 'down'), 503, 5],
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 503, 5],
+    [Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 503, 5],
+    [new HttpException('Request body is too large', 413), 413, undefined],
+    [new HttpException('nope', 403), 403, undefined],
+  ])('maps %s to %i', (error, status, retryAfter) => {
+    const mapped = errorToProblem(error);
+    expect(mapped?.problem.status).toBe(status);
+    expect(mapped?.retryAfter).toBe(retryAfter);
+  });
+
+  it('names the field of a validation problem', () => {
+    const mapped = errorToProblem(new ValidationProblem([{ field: 'labels.severity', message: 'bad' }]));
+    expect(mapped?.problem.errors).toEqual([{ field: 'labels.severity', message: 'bad' }]);
+  });
+
+  it('leaves unexpected errors unmapped, so they become a 500 with an error id', () => {
+    expect(errorToProblem(new TypeError('x is undefined'))).toBeNull();
+    expect(errorToProblem(Object.assign(new Error('permission denied for table alerts'), { code: '42501' }))).toBeNull();
+  });
+});
