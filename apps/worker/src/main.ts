@@ -2,11 +2,16 @@ import { telemetry } from './instrument';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from '@nestjs/common';
 import { processConfig } from '../../../libs/config';
+import { installTemporalRuntime } from './temporal-runtime';
 import { TemporalWorkerService } from './temporal-worker.service';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(processConfig(), telemetry));
+  const config = processConfig();
+  installTemporalRuntime(config);
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), {
+    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+  });
   app.enableShutdownHooks();
   // If the worker dies on its own (not by a shutdown signal), the process must not linger half-alive.
   app

@@ -8,6 +8,7 @@ import { newSuperuserCredentials, readPostgresCredentials, writePostgresCredenti
 import { postgresOsUser } from './postgres-os-user';
 import { postgresUrl } from './postgres-url';
 import { isProcessAlive } from './process-alive';
+import { letOthersTraverse } from './traversable-path';
 import { waitUntil } from './wait';
 
 export interface PostgresClusterOptions {
@@ -96,6 +97,7 @@ async function ensureInitialised({ dataDir, port, initdbFlags = [], log }: Postg
   log(`PostgreSQL: initialising a new cluster in ${dataDir}`);
   const credentials = newSuperuserCredentials();
   await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) await letOthersTraverse(dataDir, log);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const initdbOutput: string[] = [];
   await new EmbeddedPostgres({

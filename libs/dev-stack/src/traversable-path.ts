@@ -1,0 +1,20 @@
+import { chmod, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Log } from './log';
+
+/**
+ * Running as root, PostgreSQL runs as the `postgres` OS user, which must be able to pass through
+ * every folder above its data folder. A private folder of ours (mktemp -d is 0700) gets the
+ * search bit for others, and nothing more: its files stay unreadable to them.
+ */
+export async function letOthersTraverse(path: string, log: Log): Promise<void> {
+  const uid = process.getuid?.();
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const info = await stat(dir).catch(() => undefined);
+    if (info && info.uid === uid && (info.mode & 0o001) === 0) {
+      await chmod(dir, (info.mode & 0o7777) | 0o001);
+      log(`PostgreSQL: let the postgres user pass through ${dir} (chmod o+x)`);
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
