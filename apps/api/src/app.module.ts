@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { ConfigModule, type VigilConfig } from '../../../libs/config';
 import { ApiKeyEntity, IncidentEntity, PersistenceModule } from '../../../libs/persistence';
+import { loggerModule } from '../../../libs/telemetry';
 import { AcceptAlerts } from './alerts/accept-alerts.use-case';
 import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -29,7 +30,10 @@ export class AppModule {
   static register(config: VigilConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), TypeOrmModule.forFeature([IncidentEntity, ApiKeyEntity])],
+      imports: [
+        loggerModule('vigil-api', config.logLevel),
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(), TypeOrmModule.forFeature([IncidentEntity, ApiKeyEntity])],
       controllers: [AlertsController, IncidentsController, AuditController, ApiKeysController, HealthController, MetricsController],
       providers: [
         temporalClientProvider,

@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { VigilConfig } from '../../../libs/config';
@@ -9,9 +10,10 @@ import { IntakeMetrics } from './metrics/intake.metrics';
 export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
-    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+    bufferLogs: true,
     bodyParser: false,
   });
+  app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   // A POST without a body but with Content-Type: application/json (curl -X POST -H ...) is an empty body, not an error.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');

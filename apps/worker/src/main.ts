@@ -1,6 +1,7 @@
 import { telemetry } from './instrument';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { processConfig } from '../../../libs/config';
 import { installTemporalRuntime } from './temporal-runtime';
 import { TemporalWorkerService } from './temporal-worker.service';
@@ -9,9 +10,8 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const config = processConfig();
   installTemporalRuntime(config);
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), {
-    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
-  });
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   // If the worker dies on its own (not by a shutdown signal), the process must not linger half-alive.
   app

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { ConfigModule, type VigilConfig } from '../../../libs/config';
 import { PersistenceModule } from '../../../libs/persistence';
-import type { Telemetry as TelemetryHandle } from '../../../libs/telemetry';
+import { loggerModule, type Telemetry as TelemetryHandle } from '../../../libs/telemetry';
 import { AuditCheckpointerService } from './audit-checkpointer.service';
 import { Telemetry } from './telemetry.token';
 import { TemporalWorkerService } from './temporal-worker.service';
@@ -13,7 +13,7 @@ export class WorkerModule {
   static register(config: VigilConfig, telemetry: TelemetryHandle): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot()],
+      imports: [loggerModule('vigil-worker', config.logLevel), ConfigModule.forRoot(config), PersistenceModule.forRoot()],
       providers: [
         { provide: Telemetry, useValue: telemetry },
         { provide: AuditLog, inject: [DataSource], useFactory: (dataSource: DataSource) => new AuditLog(dataSource) },

@@ -1,14 +1,23 @@
-import pino, { type Logger } from 'pino';
+import { LoggerModule } from 'nestjs-pino';
+import type { DynamicModule } from '@nestjs/common';
 import { activeTraceIds } from './trace-ids';
 
-/** JSON logs with the active trace and span id on every line, so a log line leads to its trace. */
-export function createLogger(name: string, level: string): Logger {
-  return pino({
-    name,
-    level,
-    mixin() {
-      const { traceId, spanId } = activeTraceIds();
-      return traceId ? { traceId, spanId } : {};
+/**
+ * JSON logs (pino, through nestjs-pino so Nest's own logs go the same way) with the active trace
+ * and span id on every line, so a log line leads to its trace. Request lines are left to metrics
+ * and traces: at thousands of alerts/s they would cost more than they tell.
+ */
+export function loggerModule(name: string, level: string): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      name,
+      level,
+      autoLogging: false,
+      quietReqLogger: true,
+      mixin() {
+        const { traceId, spanId } = activeTraceIds();
+        return traceId ? { traceId, spanId } : {};
+      },
     },
   });
 }
