@@ -2,7 +2,7 @@ import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { incidentChainId, type AuditEventInput, type AuditLog } from '../../../libs/audit';
 import { incidentIdOfWorkflow } from '../../../libs/contracts';
-import { activeTraceIds } from '../../../libs/telemetry';
+import { activeTraceFields } from '../../../libs/telemetry';
 
 /**
  * Writes every activity attempt to the audit log: started (with its attempt number), then
@@ -30,14 +30,12 @@ export class AuditActivityInterceptor implements ActivityInboundCallsInterceptor
     const { activityId, activityType, attempt } = this.ctx.info;
     const workflowExecution = this.ctx.info.workflowExecution ?? { workflowId: `activity-${activityId}`, runId: activityId };
     const incidentId = incidentIdOfWorkflow(workflowExecution.workflowId);
-    const trace = activeTraceIds();
     const event: AuditEventInput = {
       chainId: incidentId ? incidentChainId(incidentId) : `workflow:${workflowExecution.workflowId}`,
       type: `activity.${outcome}`,
       actor: 'vigil-worker',
       incidentId: incidentId ?? undefined,
-      traceId: trace.traceId ?? undefined,
-      spanId: trace.spanId ?? undefined,
+      ...activeTraceFields(),
       workflowId: workflowExecution.workflowId,
       runId: workflowExecution.runId,
       data: { activityType, activityId, attempt, ...extra },

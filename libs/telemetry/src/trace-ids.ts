@@ -11,6 +11,12 @@ export function activeTraceIds(): TraceIds {
   return { traceId: spanContext.traceId, spanId: spanContext.spanId };
 }
 
+/** The active trace and span id as optional fields, to spread into an audit event. */
+export function activeTraceFields(): { traceId?: string; spanId?: string } {
+  const { traceId, spanId } = activeTraceIds();
+  return traceId && spanId ? { traceId, spanId } : {};
+}
+
 export interface TraceCarrier {
   traceparent?: string;
   tracestate?: string;

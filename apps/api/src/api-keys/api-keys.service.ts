@@ -6,7 +6,7 @@ import { AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { ApiKeyEntity, type ApiKeyRole } from '../../../../libs/persistence';
-import { activeTraceIds } from '../../../../libs/telemetry';
+import { activeTraceFields } from '../../../../libs/telemetry';
 import type { Principal } from '../auth/principal';
 import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual } from './api-key-secret';
 
@@ -113,13 +113,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   private auditEvent(type: string, actor: string, entity: ApiKeyEntity) {
-    const trace = activeTraceIds();
     return {
       chainId: API_KEYS_AUDIT_CHAIN,
       type,
       actor,
-      traceId: trace.traceId ?? undefined,
-      spanId: trace.spanId ?? undefined,
+      ...activeTraceFields(),
       data: { keyId: entity.id, name: entity.name, role: entity.role },
     };
   }

@@ -16,7 +16,7 @@ import {
 } from '../../../../libs/contracts';
 import { canTransition, DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { incidentStartOptions } from '../../../../libs/temporal';
-import { activeTraceIds } from '../../../../libs/telemetry';
+import { activeTraceFields } from '../../../../libs/telemetry';
 import { workflowInput } from '../alerts/accept-alerts.use-case';
 import { IncidentQueries } from './incident-queries.service';
 
@@ -71,14 +71,12 @@ export class TransitionIncident {
   }
 
   private async audit(command: TransitionIncidentCommand, outcome: 'accepted' | 'rejected', workflowId: string): Promise<void> {
-    const trace = activeTraceIds();
     await this.auditLog.append({
       chainId: incidentChainId(command.incidentId),
       type: 'workflow.update',
       actor: command.actor,
       incidentId: command.incidentId,
-      traceId: trace.traceId ?? undefined,
-      spanId: trace.spanId ?? undefined,
+      ...activeTraceFields(),
       workflowId,
       data: { update: UPDATES[command.to].name, outcome, note: command.note ?? null },
     });

@@ -5,7 +5,7 @@ import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
 import { incidentStartOptions } from '../../../../libs/temporal';
-import { activeTraceIds, withTraceCarrier } from '../../../../libs/telemetry';
+import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { retryDelayMs } from './backoff';
 import { OutboxStore, type OutboxCommand } from './outbox.store';
 
@@ -108,7 +108,6 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async markDispatched(command: OutboxCommand, runId: string | null, note: string | null): Promise<void> {
-    const trace = activeTraceIds();
     const incidentId = command.payload.input.incidentId;
     await this.dataSource.transaction(async (m) => {
       await m.query(
@@ -121,8 +120,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
           type: 'workflow.signaled',
           actor: 'vigil-dispatcher',
           incidentId,
-          traceId: trace.traceId ?? undefined,
-          spanId: trace.spanId ?? undefined,
+          ...activeTraceFields(),
           workflowId: command.workflowId,
           runId: runId ?? undefined,
           data: { signal: incidentCommandSignal.name, command: command.payload.command.kind, seq: Number(command.id), note },

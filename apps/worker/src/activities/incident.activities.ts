@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { incidentChainId, type AuditLog } from '../../../../libs/audit';
 import type { IncidentActivities, RecordTransitionInput } from '../../../../libs/contracts';
-import { activeTraceIds } from '../../../../libs/telemetry';
+import { activeTraceFields } from '../../../../libs/telemetry';
 
 export interface IncidentActivityDeps {
   dataSource: DataSource;
@@ -17,7 +17,6 @@ export interface IncidentActivityDeps {
 async function recordTransition(deps: IncidentActivityDeps, input: RecordTransitionInput): Promise<void> {
   const { workflowExecution } = Context.current().info;
   if (!workflowExecution) throw ApplicationFailure.nonRetryable('recordTransition runs only inside an incident workflow');
-  const trace = activeTraceIds();
   await deps.dataSource.transaction(async (manager) => {
     await manager.query(
       `UPDATE incidents SET
@@ -37,8 +36,7 @@ async function recordTransition(deps: IncidentActivityDeps, input: RecordTransit
         type: 'incident.status_changed',
         actor: input.actor,
         incidentId: input.incidentId,
-        traceId: trace.traceId ?? undefined,
-        spanId: trace.spanId ?? undefined,
+        ...activeTraceFields(),
         workflowId: workflowExecution.workflowId,
         runId: workflowExecution.runId,
         data: { from: input.from, to: input.to },
