@@ -17,7 +17,11 @@ const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z
     .string()
-    .transform((text, ctx) => decodeCursor(text) ?? (ctx.addIssue({ code: 'custom', message: 'not a cursor from this API' }), z.NEVER))
+    .transform((text, ctx) => {
+      const cursor = decodeCursor(text);
+      if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor from this API' });
+      return cursor ?? z.NEVER;
+    })
     .optional(),
 });
 
