@@ -15,15 +15,15 @@ import {
   type IncidentWorkflowInput,
   type RecordTransitionInput,
 } from '../../libs/contracts';
-import { incidentWorkflow } from '../src';
-import { bundleWorkflows, startLocalTemporal } from './workflow-test-env';
+import { incidentWorkflow } from '../../workflows';
+import { bundleWorkflows, HISTORIES, startLocalTemporal } from './workflow-test-env';
 
 const TASK_QUEUE = 'incident-workflow-test';
 
-/** `VIGIL_SAVE_HISTORIES=1 npx jest workflows/test` refreshes the histories the replay test guards. */
+/** `VIGIL_SAVE_HISTORIES=1 npx jest test/workflows` refreshes the histories the replay test guards. */
 async function saveHistory(handle: { fetchHistory(): Promise<unknown> }, name: string): Promise<void> {
   if (!process.env.VIGIL_SAVE_HISTORIES) return;
-  await writeFile(join(__dirname, 'histories', `${name}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+  await writeFile(join(HISTORIES, `${name}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
 }
 
 describe('incidentWorkflow', () => {

@@ -1,6 +1,10 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { join } from 'node:path';
 import { VIGIL_SEARCH_ATTRIBUTES } from '../../libs/contracts';
+
+/** Saved histories of every workflow; the replay test guards them. */
+export const HISTORIES = join(__dirname, '../../workflows/test/histories');
 
 /** The real Temporal dev server (the CLI binary global setup located), with Vigil's search attributes. */
 export function startLocalTemporal(): Promise<TestWorkflowEnvironment> {
@@ -14,7 +18,7 @@ export function startLocalTemporal(): Promise<TestWorkflowEnvironment> {
 /** Bundled once per test file. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath: require.resolve('../src'),
+    workflowsPath: require.resolve('../../workflows'),
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
   });
 }

@@ -2,9 +2,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundleWorkflows } from './workflow-test-env';
+import { bundleWorkflows, HISTORIES } from './workflow-test-env';
 
-const HISTORIES = join(__dirname, 'histories');
 
 /** Every saved history must replay on the current workflow code: a change that breaks one needs patched() or a new type. */
 describe('saved workflow histories', () => {
