@@ -61,6 +61,15 @@ describe('alert to incident', () => {
     expect(reopened.incidentId).not.toBe(first.incidentId);
   });
 
+  it('stores a resolved alert that has no open incident, and opens nothing', async () => {
+    const [accepted] = await send({ ...alert(), status: 'resolved' });
+    expect(accepted).toMatchObject({ outcome: 'no_open_incident', incidentId: null, workflowId: null, deduplicated: false });
+    const rows = await vigil.ownerQuery(`SELECT incident_id, outcome FROM alerts WHERE id = $1`, [accepted.alertId]);
+    expect(rows).toEqual([{ incident_id: null, outcome: 'no_open_incident' }]);
+    const incidents = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM incidents WHERE fingerprint = $1`, [accepted.fingerprint]);
+    expect(incidents[0].n).toBe(0);
+  });
+
   it('treats a severity change as the same incident and updates its severity', async () => {
     const body = alert({ labels: { severity: 'warning' } });
     const [first] = await send(body);
