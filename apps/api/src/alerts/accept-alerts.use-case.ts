@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { alertChainId, AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
-import { incidentWorkflowId, type IncidentWorkflowInput } from '../../../../libs/contracts';
+import { incidentWorkflowId, incidentWorkflowInput } from '../../../../libs/contracts';
 import { incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
 import { incidentIntakeStore as store, isDatabaseUnavailable, type AlertOutcome, type AlertRow, type IncidentSnapshot, type OutboxPayload } from '../../../../libs/persistence';
 import { activeTraceIds, captureTraceCarrier } from '../../../../libs/telemetry';
@@ -120,7 +120,7 @@ export class AcceptAlerts {
     if (incident) {
       const carrier = captureTraceCarrier();
       for (const payloadCommand of commands) {
-        const payload: OutboxPayload = { input: workflowInput(incident), command: payloadCommand };
+        const payload: OutboxPayload = { input: incidentWorkflowInput(incident), command: payloadCommand };
         const id = await store.enqueueCommand(m, {
           incidentId: incident.id,
           workflowId: incident.workflowId,
@@ -180,15 +180,4 @@ export class AcceptAlerts {
       traceId,
     };
   }
-}
-
-export function workflowInput(incident: IncidentSnapshot): IncidentWorkflowInput {
-  return {
-    incidentId: incident.id,
-    fingerprint: incident.fingerprint,
-    title: incident.title,
-    service: incident.service,
-    alertname: incident.alertname,
-    severity: incident.severity,
-  };
 }

@@ -11,13 +11,13 @@ import { VigilConfig } from '../../../../libs/config';
 import {
   acknowledgeUpdate,
   INCIDENT_WORKFLOW_TYPE,
+  incidentWorkflowInput,
   resolveUpdate,
   type IncidentLiveState,
 } from '../../../../libs/contracts';
 import { canTransition, DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
-import { workflowInput } from '../alerts/accept-alerts.use-case';
 import { IncidentQueries } from './incident-queries.service';
 
 const UPDATE_DEADLINE_MS = 10_000;
@@ -48,7 +48,7 @@ export class TransitionIncident {
     const incident = await this.queries.get(command.incidentId);
     if (!canTransition(incident.status, command.to)) throw notAllowed(incident.status, command.to);
     const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
-      ...incidentStartOptions(workflowInput(incident), this.config),
+      ...incidentStartOptions(incidentWorkflowInput(incident), this.config),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
     try {
