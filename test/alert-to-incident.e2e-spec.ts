@@ -106,6 +106,27 @@ describe('alert to incident', () => {
     expect(rows[0].occurrence_count).toBe(25);
   });
 
+  it('gives every one of many concurrent requests its own answer: each occurrence counted once, in sequence, and audited', async () => {
+    const bodies = [alert(), alert(), alert()];
+    // Concurrent requests share intake transactions (group commit): the answers must still be per request.
+    const requests = Array.from({ length: 60 }, (_, i) => bodies[i % 3]);
+    const responses = await Promise.all(requests.map((body) => vigil.json('/api/v1/alerts', { body })));
+    expect(responses.map((r) => r.status)).toEqual(Array(60).fill(202));
+    const answers = responses.map((r) => r.body.alerts[0] as Record<string, any>);
+    for (const body of bodies) {
+      const mine = answers.filter((a, i) => requests[i] === body);
+      expect(new Set(mine.map((a) => a.incidentId)).size).toBe(1);
+      expect(mine.map((a) => a.occurrenceCount).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(mine.filter((a) => a.outcome === 'created')).toHaveLength(1);
+      const received = await vigil.ownerQuery(
+        `SELECT count(*)::int AS n, count(DISTINCT data->>'alertId')::int AS alerts FROM audit_events WHERE incident_id = $1 AND type = 'alert.received'`,
+        [mine[0].incidentId],
+      );
+      expect(received[0]).toEqual({ n: 20, alerts: 20 });
+    }
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
   it('accepts a batch in one transaction and answers per alert', async () => {
     const a = alert();
     const b = alert();

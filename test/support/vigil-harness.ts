@@ -116,7 +116,7 @@ export class Vigil {
     const config = VigilConfig.fromEnv({
       PORT: String(port),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent',
       DATABASE_URL: database.appUrl,
       TEMPORAL_ADDRESS: options.temporalAddress,
       VIGIL_ADMIN_API_KEY: adminKey,

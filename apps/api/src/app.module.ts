@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
@@ -14,7 +14,6 @@ import { AuditController } from './audit/audit.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
-import { RequestSpanInterceptor } from './http/request-span.interceptor';
 import { IncidentQueries } from './incidents/incident-queries.service';
 import { IncidentsController } from './incidents/incidents.controller';
 import { TransitionIncident } from './incidents/transition-incident.use-case';
@@ -41,7 +40,6 @@ export class AppModule {
         { provide: AuditLog, inject: [DataSource], useFactory: (dataSource: DataSource) => new AuditLog(dataSource) },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: RequestSpanInterceptor },
         ApiKeysService,
         AcceptAlerts,
         OutboxStore,

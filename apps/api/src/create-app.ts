@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { VigilConfig } from '../../../libs/config';
 import { AppModule } from './app.module';
+import { registerRequestSpans } from './http/request-spans';
 import { IntakeMetrics } from './metrics/intake.metrics';
 
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
@@ -22,6 +23,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     if (body === '') done(null, undefined);
     else void parseJson(request, body as string, done);
   });
+  registerRequestSpans(fastify);
   const metrics = app.get(IntakeMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -6,4 +6,5 @@ const config = processConfig();
 export const telemetry = startTelemetry({
   serviceName: config.otel.serviceName ?? 'vigil-api',
   exporterEndpoint: config.otel.exporterEndpoint,
+  instrumentHttp: false,
 });

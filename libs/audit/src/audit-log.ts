@@ -21,6 +21,7 @@ export interface AuditLogOptions {
 }
 
 const APPEND_SQL = `SELECT ${EVENT_COLUMNS} FROM audit_append($1) AS e`;
+const APPEND_MANY_SQL = `SELECT count(*) AS appended FROM audit_append_many($1::text[])`;
 const TIMELINE_SQL = `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE e.chain_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`;
 const CHECKPOINT_SQL = `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoint() AS c`;
 
@@ -55,6 +56,21 @@ export class AuditLog {
     const content = eventContentText(buildEventContent(event, this.newId(), this.clock()));
     const rows = (await (manager ?? this.dataSource).query(APPEND_SQL, [content])) as EventRow[];
     return toEventRecord(rows[0]);
+  }
+
+  /**
+   * Appends many events in one round trip, inside the caller's transaction. Events are appended
+   * in chain order (stable: events of one chain keep their order), so that transactions
+   * appending to several chains lock their heads in the same order and never deadlock.
+   */
+  async appendMany(events: AuditEventInput[], manager: EntityManager): Promise<void> {
+    if (events.length === 0) return;
+    const now = this.clock();
+    const contents = events
+      .map((event) => buildEventContent(event, this.newId(), now))
+      .sort((a, b) => (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : 0))
+      .map(eventContentText);
+    await manager.query(APPEND_MANY_SQL, [contents]);
   }
 
   /** An incident's events in chain order; page with `afterSeq` = the last seq seen. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Client } from 'pg';
 import { AuditLog1764000000001 } from '../../../migrations/1764000000001-AuditLog';
+import { GroupCommitIntake1764000000002 } from '../../../migrations/1764000000002-GroupCommitIntake';
 import { AuditLog, incidentChainId } from '../index';
 import { createScratchDatabase, openDataSource, type ScratchDatabase } from './audit-test-db';
 
@@ -87,15 +88,16 @@ describe('audit tables are append-only', () => {
     ]);
   });
 
-  it('has a down migration that removes the audit schema and an up that restores it', async () => {
+  it('has down migrations that remove the audit schema and ups that restore it', async () => {
     const ds = await openDataSource(db.ownerUrl, 3);
     const runner = ds.createQueryRunner();
     try {
-      const migration = new AuditLog1764000000001();
-      await migration.down(runner);
+      // Newest first: the group-commit functions are built on the audit tables.
+      const migrations = [new GroupCommitIntake1764000000002(), new AuditLog1764000000001()];
+      for (const migration of migrations) await migration.down(runner);
       const [{ n }] = (await runner.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'audit%'`)) as { n: number }[];
       expect(n).toBe(0);
-      await migration.up(runner);
+      for (const migration of migrations.reverse()) await migration.up(runner);
       const audit = new AuditLog(ds);
       await audit.append({ chainId, type: 'step', actor: 'worker' });
       expect(await audit.verify()).toMatchObject({ ok: true, events: 1 });

@@ -21,7 +21,7 @@ export class VigilConfig {
     apiKey?: string;
   };
   readonly adminApiKey?: string;
-  readonly intake: { maxBodyBytes: number; maxBatch: number };
+  readonly intake: { maxBodyBytes: number; maxBatch: number; commitMaxAlerts: number; commitConcurrency: number };
   readonly outbox: { pollMs: number; maxBackoffMs: number; concurrency: number };
   readonly audit: { checkpointMs: number };
   readonly apiKeyCacheMs: number;
@@ -49,7 +49,12 @@ export class VigilConfig {
       apiKey: env.TEMPORAL_API_KEY,
     };
     this.adminApiKey = env.VIGIL_ADMIN_API_KEY;
-    this.intake = { maxBodyBytes: env.VIGIL_MAX_BODY_BYTES, maxBatch: env.VIGIL_MAX_BATCH };
+    this.intake = {
+      maxBodyBytes: env.VIGIL_MAX_BODY_BYTES,
+      maxBatch: env.VIGIL_MAX_BATCH,
+      commitMaxAlerts: env.VIGIL_INTAKE_COMMIT_MAX_ALERTS,
+      commitConcurrency: env.VIGIL_INTAKE_COMMIT_CONCURRENCY,
+    };
     this.outbox = {
       pollMs: env.VIGIL_OUTBOX_POLL_MS,
       maxBackoffMs: env.VIGIL_OUTBOX_MAX_BACKOFF_MS,

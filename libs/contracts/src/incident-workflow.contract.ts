@@ -29,6 +29,11 @@ export type IncidentCommand =
   | { seq: number; kind: 'resolve'; actor: string; reason: string }
   | { seq: number; kind: 'severity'; actor: string; severity: Severity };
 
+type WithoutSeq<C> = C extends unknown ? Omit<C, 'seq'> : never;
+
+/** A command as queued, before the outbox row gives it its `seq`. */
+export type QueuedIncidentCommand = WithoutSeq<IncidentCommand>;
+
 export interface TransitionRequest {
   actor: string;
   note?: string;

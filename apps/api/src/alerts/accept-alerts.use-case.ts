@@ -1,15 +1,25 @@
 import { Injectable } from '@nestjs/common';
+import type { SpanContext } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { alertChainId, AuditLog, incidentChainId } from '../../../../libs/audit';
+import { alertChainId, AuditLog, incidentChainId, type AuditEventInput } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
-import { incidentWorkflowId, incidentWorkflowInput } from '../../../../libs/contracts';
+import { incidentWorkflowId, incidentWorkflowInput, type QueuedIncidentCommand } from '../../../../libs/contracts';
 import { incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
-import { incidentIntakeStore as store, isDatabaseUnavailable, type AlertOutcome, type AlertRow, type IncidentSnapshot, type OutboxPayload } from '../../../../libs/persistence';
-import { activeTraceIds, captureTraceCarrier } from '../../../../libs/telemetry';
+import {
+  GroupCommit,
+  incidentIntakeStore as store,
+  isDatabaseUnavailable,
+  retryOnConflict,
+  type AlertOutcome,
+  type AppliedAlert,
+  type IntakeAlert,
+  type QueuedCommand,
+} from '../../../../libs/persistence';
+import { activeSpanContext, activeTraceIds, captureTraceCarrier, inBatchSpan, type TraceCarrier } from '../../../../libs/telemetry';
+import { IntakeMetrics } from '../metrics/intake.metrics';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher.service';
 import type { OutboxCommand } from '../outbox/outbox.store';
-import { IntakeMetrics } from '../metrics/intake.metrics';
 import { alertFingerprint } from './fingerprint';
 
 export interface AcceptAlertsCommand {
@@ -34,141 +44,129 @@ export interface AcceptedAlert {
   traceId: string | null;
 }
 
+/** One request's alerts, with the request's trace context captured before it waits for a batch. */
+interface IntakeRequest {
+  alerts: IntakeAlert[];
+  actor: string;
+  source: string;
+  traceId: string | null;
+  spanId: string | null;
+  carrier: TraceCarrier;
+  span?: SpanContext;
+}
+
+interface BatchEntry {
+  request: IntakeRequest;
+  alert: IntakeAlert;
+  applied?: AppliedAlert;
+}
+
 /** How long a freshly committed command stays reserved for this process's immediate dispatch. */
 const IMMEDIATE_DISPATCH_LEASE_MS = 15_000;
 
 /**
- * Durable accept: in one PostgreSQL transaction, store each alert, open or update its incident,
- * append the audit event and queue the workflow command; only after the commit does the caller
- * answer 202. The queued commands are then dispatched to Temporal.
+ * Durable accept. Each request's alerts are stored, applied to their incidents, audited and
+ * their workflow commands queued in one PostgreSQL transaction; only after the commit does the
+ * caller answer 202. Requests arriving together share that transaction (group commit, never
+ * splitting a request); the queued commands are then dispatched to Temporal.
  */
 @Injectable()
 export class AcceptAlerts {
+  private readonly batches: GroupCommit<IntakeRequest, AcceptedAlert[]>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly auditLog: AuditLog,
     private readonly dispatcher: OutboxDispatcher,
     private readonly config: VigilConfig,
     private readonly metrics: IntakeMetrics,
-  ) {}
+  ) {
+    this.batches = new GroupCommit({
+      commit: (requests) => this.commitBatch(requests),
+      maxBatchWeight: config.intake.commitMaxAlerts,
+      concurrency: config.intake.commitConcurrency,
+      retryAlone: (error) => !isDatabaseUnavailable(error),
+      onBatch: (_requests, alerts) => metrics.batchCommitted(alerts),
+    });
+  }
 
   async execute(command: AcceptAlertsCommand): Promise<AcceptedAlert[]> {
-    const queued: OutboxCommand[] = [];
-    const accepted = await this.dataSource.transaction((m) => this.acceptAll(m, command, queued)).catch((error: unknown) => {
+    const request = this.toIntakeRequest(command);
+    const accepted = await this.batches.submit(request, request.alerts.length).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) this.metrics.alertsRefused('unavailable', command.alerts.length);
       throw error;
     });
-    this.dispatcher.dispatchSoon(queued);
     for (const alert of accepted) this.metrics.alertAccepted(alert.outcome, alert.replayed);
     return accepted;
   }
 
-  private async acceptAll(m: EntityManager, command: AcceptAlertsCommand, queued: OutboxCommand[]): Promise<AcceptedAlert[]> {
-    const results: AcceptedAlert[] = [];
-    for (const [index, alert] of command.alerts.entries()) {
-      const key = command.idempotencyKey && (command.alerts.length === 1 ? command.idempotencyKey : `${command.idempotencyKey}#${index}`);
-      results.push(await this.acceptOne(m, alert, key, command, queued));
-    }
-    return results;
-  }
-
-  private async acceptOne(
-    m: EntityManager,
-    alert: CanonicalAlert,
-    idempotencyKey: string | undefined,
-    command: AcceptAlertsCommand,
-    queued: OutboxCommand[],
-  ): Promise<AcceptedAlert> {
+  private toIntakeRequest(command: AcceptAlertsCommand): IntakeRequest {
     const { traceId, spanId } = activeTraceIds();
-    const row: AlertRow = {
-      id: randomUUID(),
-      fingerprint: alertFingerprint(alert.labels, alert.dedupKey),
-      idempotencyKey: idempotencyKey ?? null,
-      status: alert.status,
-      severity: alert.labels.severity,
-      labels: alert.labels,
-      annotations: alert.annotations,
-      startsAt: alert.startsAt ?? null,
-      endsAt: alert.endsAt ?? null,
-      source: command.source,
-      actor: command.actor,
-      traceId,
-    };
-    if (idempotencyKey && !(await store.claimIdempotencyKey(m, row))) {
-      const earlier = await store.findByIdempotencyKey(m, idempotencyKey);
-      if (!earlier) throw new Error(`idempotency key ${idempotencyKey} conflicted but no alert holds it`);
-      return this.answer({ ...row, id: earlier.alertId }, earlier.outcome, earlier.incident, true, traceId);
-    }
-
-    const { outcome, incident, commands } = await this.applyToIncident(m, alert, row, command.actor, traceId);
-    if (idempotencyKey) await store.attachAlert(m, row.id, incident?.id ?? null, outcome);
-    else await store.insertAlert(m, row, incident?.id ?? null, outcome);
-
-    await this.auditLog.append(
-      {
-        chainId: incident ? incidentChainId(incident.id) : alertChainId(row.fingerprint),
-        type: 'alert.received',
-        actor: command.actor,
-        incidentId: incident?.id,
-        traceId: traceId ?? undefined,
-        spanId: spanId ?? undefined,
-        workflowId: incident?.workflowId,
-        data: { alertId: row.id, fingerprint: row.fingerprint, status: row.status, severity: row.severity, outcome, source: command.source },
-      },
-      m,
-    );
-    if (incident) {
-      const carrier = captureTraceCarrier();
-      for (const payloadCommand of commands) {
-        const payload: OutboxPayload = { input: incidentWorkflowInput(incident), command: payloadCommand };
-        const id = await store.enqueueCommand(m, {
-          incidentId: incident.id,
-          workflowId: incident.workflowId,
-          payload,
-          ...carrier,
-          leaseMs: IMMEDIATE_DISPATCH_LEASE_MS,
-        });
-        queued.push({ id, workflowId: incident.workflowId, payload, ...carrier, attempts: 0 });
-      }
-    }
-    return this.answer(row, outcome, incident, false, traceId);
-  }
-
-  /** The incident change an alert makes, and the workflow commands it implies (duplicates imply none). */
-  private async applyToIncident(m: EntityManager, alert: CanonicalAlert, row: AlertRow, actor: string, traceId: string | null) {
-    if (alert.status === 'resolved') {
-      const incident = await store.resolveOpenIncident(m, row.fingerprint, actor);
-      if (!incident) return { outcome: 'no_open_incident' as const, incident: null, commands: [] };
-      return { outcome: 'resolved' as const, incident, commands: [{ kind: 'resolve' as const, actor, reason: 'resolved alert received' }] };
-    }
-    const id = randomUUID();
-    const { incident, created } = await store.upsertFiringIncident(m, {
-      id,
-      fingerprint: row.fingerprint,
-      severity: alert.labels.severity,
-      service: alert.labels.service,
-      alertname: alert.labels.alertname,
-      title: incidentTitle(alert),
-      labels: alert.labels,
-      workflowId: incidentWorkflowId(id),
-      traceId,
-    });
-    if (created) return { outcome: 'created' as const, incident, commands: [{ kind: 'opened' as const, actor }] };
-    if (incident.severity !== alert.labels.severity) {
-      await store.changeSeverity(m, incident.id, alert.labels.severity);
+    const keyOf = (index: number) =>
+      command.idempotencyKey && (command.alerts.length === 1 ? command.idempotencyKey : `${command.idempotencyKey}#${index}`);
+    const alerts = command.alerts.map((alert, index): IntakeAlert => {
+      const newIncidentId = randomUUID();
       return {
-        outcome: 'deduplicated' as const,
-        incident: { ...incident, severity: alert.labels.severity },
-        commands: [{ kind: 'severity' as const, actor, severity: alert.labels.severity }],
+        id: randomUUID(),
+        fingerprint: alertFingerprint(alert.labels, alert.dedupKey),
+        idempotencyKey: keyOf(index) || null,
+        status: alert.status,
+        severity: alert.labels.severity,
+        service: alert.labels.service,
+        alertname: alert.labels.alertname,
+        title: incidentTitle(alert),
+        labels: alert.labels,
+        annotations: alert.annotations,
+        startsAt: alert.startsAt ?? null,
+        endsAt: alert.endsAt ?? null,
+        source: command.source,
+        actor: command.actor,
+        traceId,
+        newIncidentId,
+        workflowId: incidentWorkflowId(newIncidentId),
       };
-    }
-    return { outcome: 'deduplicated' as const, incident, commands: [] };
+    });
+    return { alerts, actor: command.actor, source: command.source, traceId, spanId, carrier: captureTraceCarrier(), span: activeSpanContext() };
   }
 
-  private answer(row: AlertRow, outcome: AlertOutcome, incident: IncidentSnapshot | null, replayed: boolean, traceId: string | null): AcceptedAlert {
+  private async commitBatch(requests: IntakeRequest[]): Promise<AcceptedAlert[][]> {
+    const entries = requests.flatMap((request) => request.alerts.map((alert): BatchEntry => ({ request, alert })));
+    const attributes = { 'vigil.intake.requests': requests.length, 'vigil.intake.alerts': entries.length };
+    const queued = await inBatchSpan('vigil.intake.commit', requests.map((r) => r.span), attributes, () =>
+      retryOnConflict(() => this.dataSource.transaction((m) => this.applyBatch(m, entries))),
+    );
+    this.dispatcher.dispatchSoon(queued);
+    let next = 0;
+    return requests.map((request) => entries.slice(next, (next += request.alerts.length)).map((e) => this.answer(e)));
+  }
+
+  /** The transaction: apply every alert, append their audit events, queue their workflow commands. */
+  private async applyBatch(m: EntityManager, entries: BatchEntry[]): Promise<OutboxCommand[]> {
+    // By fingerprint (stable, so one fingerprint's alerts keep their order): concurrent batches
+    // then lock incident rows in the same order.
+    const ordered = [...entries].sort((a, b) => (a.alert.fingerprint < b.alert.fingerprint ? -1 : a.alert.fingerprint > b.alert.fingerprint ? 1 : 0));
+    const applied = await store.applyAlerts(m, ordered.map((e) => e.alert));
+    ordered.forEach((entry, i) => (entry.applied = applied[i]));
+
+    const fresh = ordered.filter((e) => !e.applied?.replayed);
+    await this.auditLog.appendMany(fresh.map(receivedEvent), m);
+
+    const commands = fresh.flatMap((entry): QueuedCommand[] => {
+      const command = workflowCommand(entry);
+      const incident = entry.applied?.incident;
+      if (!command || !incident) return [];
+      return [{ incidentId: incident.id, workflowId: incident.workflowId, payload: { input: incidentWorkflowInput(incident), command }, ...entry.request.carrier }];
+    });
+    const ids = await store.enqueueCommands(m, commands, IMMEDIATE_DISPATCH_LEASE_MS);
+    return commands.map((c, i) => ({ id: ids[i], workflowId: c.workflowId, payload: c.payload, traceparent: c.traceparent, tracestate: c.tracestate, attempts: 0 }));
+  }
+
+  private answer({ alert, applied, request }: BatchEntry): AcceptedAlert {
+    if (!applied) throw new Error(`alert ${alert.id} was not applied`);
+    const { incident, outcome, replayed } = applied;
     return {
-      alertId: row.id,
-      fingerprint: row.fingerprint,
+      alertId: applied.alertId,
+      fingerprint: alert.fingerprint,
       outcome,
       deduplicated: replayed || outcome === 'deduplicated',
       replayed,
@@ -177,7 +175,35 @@ export class AcceptAlerts {
       occurrenceCount: incident?.occurrenceCount ?? null,
       workflowId: incident?.workflowId ?? null,
       temporalUiUrl: incident ? this.config.temporalUiWorkflowUrl(incident.workflowId) : null,
-      traceId,
+      traceId: request.traceId,
     };
+  }
+}
+
+function receivedEvent({ alert, applied, request }: BatchEntry): AuditEventInput {
+  const incident = applied?.incident ?? null;
+  return {
+    chainId: incident ? incidentChainId(incident.id) : alertChainId(alert.fingerprint),
+    type: 'alert.received',
+    actor: alert.actor,
+    incidentId: incident?.id,
+    traceId: request.traceId,
+    spanId: request.spanId,
+    workflowId: incident?.workflowId,
+    data: { alertId: alert.id, fingerprint: alert.fingerprint, status: alert.status, severity: alert.severity, outcome: applied?.outcome, source: alert.source },
+  };
+}
+
+/** The workflow command an applied alert implies; plain repeats imply none. */
+function workflowCommand({ alert, applied }: BatchEntry): QueuedIncidentCommand | null {
+  switch (applied?.outcome) {
+    case 'created':
+      return { kind: 'opened', actor: alert.actor };
+    case 'resolved':
+      return { kind: 'resolve', actor: alert.actor, reason: 'resolved alert received' };
+    case 'deduplicated':
+      return applied.severityChanged ? { kind: 'severity', actor: alert.actor, severity: alert.severity } : null;
+    default:
+      return null;
   }
 }

@@ -9,6 +9,7 @@ import { MetricsRegistry } from './metrics.registry';
 export class IntakeMetrics {
   private readonly alerts: Counter<'outcome'>;
   readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly commitAlerts: Histogram;
 
   constructor(registry: MetricsRegistry, outbox: OutboxStore) {
     this.alerts = new Counter({
@@ -22,6 +23,12 @@ export class IntakeMetrics {
       help: 'HTTP request latency by route and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    this.commitAlerts = new Histogram({
+      name: 'vigil_intake_commit_alerts',
+      help: 'Alerts per intake transaction (requests arriving together share one commit)',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     });
     let lastBacklog = { pending: 0, oldestAgeSeconds: 0 };
@@ -49,6 +56,10 @@ export class IntakeMetrics {
 
   alertAccepted(outcome: AlertOutcome, replayed: boolean): void {
     this.alerts.inc({ outcome: replayed ? 'replayed' : outcome });
+  }
+
+  batchCommitted(alerts: number): void {
+    this.commitAlerts.observe(alerts);
   }
 
   alertsRefused(outcome: 'rejected' | 'unavailable', count = 1): void {

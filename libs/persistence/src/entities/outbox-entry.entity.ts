@@ -1,10 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { IncidentCommand, IncidentWorkflowInput } from '../../../contracts';
+import type { QueuedIncidentCommand, IncidentWorkflowInput } from '../../../contracts';
 
 /** What a row asks of Temporal: signal-with-start the incident workflow with this command. */
 export interface OutboxPayload {
   input: IncidentWorkflowInput;
-  command: Omit<IncidentCommand, 'seq'>;
+  command: QueuedIncidentCommand;
 }
 
 @Entity({ name: 'workflow_outbox' })

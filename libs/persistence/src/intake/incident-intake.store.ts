@@ -16,12 +16,16 @@ export interface IncidentSnapshot {
   occurrenceCount: number;
 }
 
-export interface AlertRow {
+/** One alert as intake stores it, with what a new incident for it would be. */
+export interface IntakeAlert {
   id: string;
   fingerprint: string;
   idempotencyKey: string | null;
   status: AlertStatus;
   severity: Severity;
+  service: string;
+  alertname: string;
+  title: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string | null;
@@ -29,114 +33,100 @@ export interface AlertRow {
   source: string;
   actor: string;
   traceId: string | null;
+  /** Used only when the alert opens an incident. */
+  newIncidentId: string;
+  workflowId: string;
 }
 
-export interface NewIncident {
-  id: string;
-  fingerprint: string;
-  severity: Severity;
+export interface AppliedAlert {
+  /** The stored alert: this one, or for a replayed Idempotency-Key the one stored first. */
+  alertId: string;
+  outcome: AlertOutcome;
+  replayed: boolean;
+  severityChanged: boolean;
+  incident: IncidentSnapshot | null;
+}
+
+export interface QueuedCommand {
+  incidentId: string;
+  workflowId: string;
+  payload: OutboxPayload;
+  traceparent?: string;
+  tracestate?: string;
+}
+
+interface AppliedRow {
+  ord: number;
+  alert_id: string;
+  outcome: AlertOutcome;
+  replayed: boolean;
+  severity_changed: boolean;
+  incident_id: string | null;
+  incident_status: IncidentStatus;
+  incident_severity: Severity;
   service: string;
   alertname: string;
   title: string;
-  labels: Record<string, string>;
-  workflowId: string;
-  traceId: string | null;
+  workflow_id: string;
+  occurrence_count: number;
 }
-
-const SNAPSHOT_COLUMNS = `id, fingerprint, status, severity, service, alertname, title, workflow_id AS "workflowId", occurrence_count AS "occurrenceCount"`;
 
 /**
- * The SQL of durable intake. Every function runs inside the caller's transaction; the partial
- * unique index `incidents_one_open_per_fingerprint` makes concurrent first alerts converge on one incident.
+ * The SQL of durable intake, a batch at a time. Every function runs inside the caller's
+ * transaction; the partial unique index `incidents_one_open_per_fingerprint` makes concurrent
+ * first alerts converge on one incident.
  */
 export const incidentIntakeStore = {
-  /** Opens an incident for the fingerprint, or counts one more occurrence of the open one. */
-  async upsertFiringIncident(m: EntityManager, incident: NewIncident): Promise<{ incident: IncidentSnapshot; created: boolean }> {
-    const rows: Array<IncidentSnapshot & { created: boolean }> = await m.query(
-      `INSERT INTO incidents (id, fingerprint, status, severity, service, alertname, title, labels, occurrence_count,
-                              first_seen_at, last_seen_at, workflow_id, trace_id, created_at, updated_at)
-       VALUES ($1, $2, 'triggered', $3, $4, $5, $6, $7, 1, now(), now(), $8, $9, now(), now())
-       ON CONFLICT (fingerprint) WHERE status <> 'resolved'
-       DO UPDATE SET occurrence_count = incidents.occurrence_count + 1, last_seen_at = now(), updated_at = now()
-       RETURNING ${SNAPSHOT_COLUMNS}, (xmax = 0) AS created`,
-      [incident.id, incident.fingerprint, incident.severity, incident.service, incident.alertname, incident.title,
-        incident.labels, incident.workflowId, incident.traceId],
-    );
-    const { created, ...snapshot } = rows[0];
-    return { incident: snapshot, created };
-  },
-
-  async changeSeverity(m: EntityManager, incidentId: string, severity: Severity): Promise<void> {
-    await m.query(`UPDATE incidents SET severity = $2, updated_at = now() WHERE id = $1`, [incidentId, severity]);
-  },
-
-  /** Resolves the open incident for the fingerprint, if there is one. */
-  async resolveOpenIncident(m: EntityManager, fingerprint: string, actor: string): Promise<IncidentSnapshot | null> {
-    const [rows]: [IncidentSnapshot[], number] = await m.query(
-      `UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = $2, last_seen_at = now(), updated_at = now()
-       WHERE fingerprint = $1 AND status <> 'resolved'
-       RETURNING ${SNAPSHOT_COLUMNS}`,
-      [fingerprint, actor],
-    );
-    return rows[0] ?? null;
+  /**
+   * Applies alerts to incidents in the given order (see `intake_apply` in migrations): claims
+   * Idempotency-Keys, opens / counts / resolves incidents, stores the alerts. One round trip.
+   */
+  async applyAlerts(m: EntityManager, alerts: IntakeAlert[]): Promise<AppliedAlert[]> {
+    const input = alerts.map((alert, ord) => ({ ord, ...alert }));
+    const rows: AppliedRow[] = await m.query(`SELECT * FROM intake_apply($1::jsonb)`, [JSON.stringify(input)]);
+    const applied = new Array<AppliedAlert>(alerts.length);
+    for (const row of rows) {
+      applied[row.ord] = {
+        alertId: row.alert_id,
+        outcome: row.outcome,
+        replayed: row.replayed,
+        severityChanged: row.severity_changed,
+        incident: row.incident_id
+          ? {
+              id: row.incident_id,
+              fingerprint: alerts[row.ord].fingerprint,
+              status: row.incident_status,
+              severity: row.incident_severity,
+              service: row.service,
+              alertname: row.alertname,
+              title: row.title,
+              workflowId: row.workflow_id,
+              occurrenceCount: row.occurrence_count,
+            }
+          : null,
+      };
+    }
+    return applied;
   },
 
   /**
-   * Stores a keyed alert before anything else. False means the key was already used (this
-   * waits for a concurrent holder of the key to commit), so the caller replays the first answer.
+   * Queues workflow commands, returning their ids in the order given. The rows start leased
+   * (`next_attempt_at` in the future) to the process that commits them, which dispatches them
+   * at once; if that process dies, the poller of any API process takes them over when the lease ends.
    */
-  async claimIdempotencyKey(m: EntityManager, alert: AlertRow): Promise<boolean> {
-    const rows: unknown[] = await m.query(
-      `${INSERT_ALERT} ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      alertParams(alert, null, 'created'),
-    );
-    return rows.length === 1;
-  },
-
-  async findByIdempotencyKey(m: EntityManager, key: string): Promise<{ alertId: string; outcome: AlertOutcome; incident: IncidentSnapshot | null } | null> {
-    const rows: Array<{ alertId: string; outcome: AlertOutcome; incidentId: string | null }> = await m.query(
-      `SELECT id AS "alertId", outcome, incident_id AS "incidentId" FROM alerts WHERE idempotency_key = $1`,
-      [key],
-    );
-    if (!rows[0]) return null;
-    const incident = rows[0].incidentId
-      ? ((await m.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents WHERE id = $1`, [rows[0].incidentId])) as IncidentSnapshot[])[0]
-      : null;
-    return { alertId: rows[0].alertId, outcome: rows[0].outcome, incident: incident ?? null };
-  },
-
-  async insertAlert(m: EntityManager, alert: AlertRow, incidentId: string | null, outcome: AlertOutcome): Promise<void> {
-    await m.query(INSERT_ALERT, alertParams(alert, incidentId, outcome));
-  },
-
-  async attachAlert(m: EntityManager, alertId: string, incidentId: string | null, outcome: AlertOutcome): Promise<void> {
-    await m.query(`UPDATE alerts SET incident_id = $2, outcome = $3 WHERE id = $1`, [alertId, incidentId, outcome]);
-  },
-
-  /**
-   * Queues a workflow command. The row starts leased (`next_attempt_at` in the future) to the
-   * process that commits it, which dispatches it at once; if that process dies, the poller
-   * of any API process takes it over when the lease ends.
-   */
-  async enqueueCommand(
-    m: EntityManager,
-    command: { incidentId: string; workflowId: string; payload: OutboxPayload; traceparent?: string; tracestate?: string; leaseMs: number },
-  ): Promise<string> {
+  async enqueueCommands(m: EntityManager, commands: QueuedCommand[], leaseMs: number): Promise<string[]> {
+    if (commands.length === 0) return [];
     const rows: Array<{ id: string }> = await m.query(
       `INSERT INTO workflow_outbox (incident_id, workflow_id, payload, traceparent, tracestate, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::double precision / 1000))
+       SELECT c."incidentId", c."workflowId", c.payload, c.traceparent, c.tracestate,
+              now() + make_interval(secs => $2::double precision / 1000)
+       FROM jsonb_to_recordset($1::jsonb)
+            AS c(ord int, "incidentId" uuid, "workflowId" text, payload jsonb, traceparent text, tracestate text)
+       ORDER BY c.ord
        RETURNING id`,
-      [command.incidentId, command.workflowId, command.payload, command.traceparent ?? null, command.tracestate ?? null, command.leaseMs],
+      [JSON.stringify(commands.map((command, ord) => ({ ord, ...command }))), leaseMs],
     );
-    return rows[0].id;
+    // Ids come from one sequence in insertion order, so ascending ids follow the input order.
+    return rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
   },
 };
-
-const INSERT_ALERT = `INSERT INTO alerts (id, incident_id, fingerprint, idempotency_key, status, severity, labels, annotations,
-                                          starts_at, ends_at, source, outcome, actor, trace_id)
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
-
-function alertParams(alert: AlertRow, incidentId: string | null, outcome: AlertOutcome): unknown[] {
-  return [alert.id, incidentId, alert.fingerprint, alert.idempotencyKey, alert.status, alert.severity, alert.labels,
-    alert.annotations, alert.startsAt, alert.endsAt, alert.source, outcome, alert.actor, alert.traceId];
-}

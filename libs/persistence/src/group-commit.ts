@@ -1,0 +1,82 @@
+export interface GroupCommitOptions<I, O> {
+  /** Commits a batch; resolves with one result per item, in order, or rejects for the whole batch. */
+  commit: (items: I[]) => Promise<O[]>;
+  /** Most total weight per batch (a batch always takes at least one item). */
+  maxBatchWeight: number;
+  /** Batches committing at the same time. */
+  concurrency: number;
+  /**
+   * Whether a failed batch of several items is retried item by item, so that one bad item
+   * fails alone. False for failures every item would meet (the database is down).
+   */
+  retryAlone: (error: unknown) => boolean;
+  /** Called with the size of every batch committed (metrics). */
+  onBatch?: (items: number, weight: number) => void;
+}
+
+interface Pending<I, O> {
+  item: I;
+  weight: number;
+  resolve: (result: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: work submitted while `concurrency` batches are already committing waits, and
+ * the next batch takes everything that waited. At low load each item commits alone, at once;
+ * under load batches grow and one transaction (and one WAL flush) serves many requests.
+ */
+export class GroupCommit<I, O> {
+  private readonly queue: Array<Pending<I, O>> = [];
+  private committing = 0;
+
+  constructor(private readonly options: GroupCommitOptions<I, O>) {}
+
+  submit(item: I, weight = 1): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, weight, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Items waiting for a batch (not counting those committing). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.committing < this.options.concurrency) {
+      const batch = this.takeBatch();
+      this.committing++;
+      void this.run(batch).finally(() => {
+        this.committing--;
+        this.pump();
+      });
+    }
+  }
+
+  private takeBatch(): Array<Pending<I, O>> {
+    let weight = this.queue[0].weight;
+    let count = 1;
+    while (count < this.queue.length && weight + this.queue[count].weight <= this.options.maxBatchWeight) {
+      weight += this.queue[count].weight;
+      count++;
+    }
+    this.options.onBatch?.(count, weight);
+    return this.queue.splice(0, count);
+  }
+
+  private async run(batch: Array<Pending<I, O>>): Promise<void> {
+    try {
+      const results = await this.options.commit(batch.map((p) => p.item));
+      if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch (error) {
+      if (batch.length > 1 && this.options.retryAlone(error)) {
+        for (const pending of batch) await this.run([pending]);
+      } else {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+  }
+}
