@@ -11,7 +11,7 @@ import type {
 } from './audit.types';
 import { verifyAuditLog } from './audit-verifier';
 import { incidentChainId } from './chain-ids';
-import { buildEventContent, eventContentText } from './event-content';
+import { buildEventContent, eventContentTemplate, eventContentText, type ContentHole } from './event-content';
 
 export interface AuditLogOptions {
   /** Rows per cursor fetch during `verify` (default 1000). */
@@ -21,7 +21,6 @@ export interface AuditLogOptions {
 }
 
 const APPEND_SQL = `SELECT ${EVENT_COLUMNS} FROM audit_append($1) AS e`;
-const APPEND_MANY_SQL = `SELECT count(*) AS appended FROM audit_append_many($1::text[])`;
 const TIMELINE_SQL = `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE e.chain_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`;
 const CHECKPOINT_SQL = `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoint() AS c`;
 
@@ -59,18 +58,11 @@ export class AuditLog {
   }
 
   /**
-   * Appends many events in one round trip, inside the caller's transaction. Events are appended
-   * in chain order (stable: events of one chain keep their order), so that transactions
-   * appending to several chains lock their heads in the same order and never deadlock.
+   * An event's canonical text cut at values the database fills in (see `eventContentTemplate`),
+   * for SQL that appends events whose incident only it knows (intake_accept).
    */
-  async appendMany(events: AuditEventInput[], manager: EntityManager): Promise<void> {
-    if (events.length === 0) return;
-    const now = this.clock();
-    const contents = events
-      .map((event) => buildEventContent(event, this.newId(), now))
-      .sort((a, b) => (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : 0))
-      .map(eventContentText);
-    await manager.query(APPEND_MANY_SQL, [contents]);
+  contentTemplate(event: AuditEventInput, holes: readonly ContentHole[]): string[] {
+    return eventContentTemplate(event, holes, this.newId(), this.clock());
   }
 
   /** An incident's events in chain order; page with `afterSeq` = the last seq seen. */

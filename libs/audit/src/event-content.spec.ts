@@ -1,6 +1,6 @@
 import { AuditInputError } from './audit-input-error';
 import type { AuditEventInput } from './audit.types';
-import { buildEventContent, eventContentText, toIsoMillis } from './event-content';
+import { buildEventContent, eventContentTemplate, eventContentText, toIsoMillis, type ContentHole } from './event-content';
 
 const ID = '6F9619FF-8B86-4011-B42D-00C04FC964FF';
 const NOW = new Date('2025-06-01T12:00:00.123Z');
@@ -58,5 +58,36 @@ describe('toIsoMillis', () => {
     ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
   ])('%s -> %s', (input, expected) => {
     expect(toIsoMillis(input)).toBe(expected);
+  });
+});
+
+describe('eventContentTemplate', () => {
+  const holes: ContentHole[] = ['chainId', 'data.outcome', 'incidentId', 'workflowId'];
+  const fill = (parts: string[], values: Array<string | null>) => parts.reduce((text, part, i) => text + (i ? JSON.stringify(values[i - 1]) : '') + part, '');
+  const incidentId = '0d8e6b2c-3f4a-4b5c-8d9e-0f1a2b3c4d5e';
+  const received: AuditEventInput = {
+    chainId: 'alerts:fp',
+    type: 'alert.received',
+    // Strings that look like the placeholders must stay themselves.
+    actor: 'key:\\u0001 "quoted" \u0001',
+    traceId: 'abc',
+    data: { alertId: ID, fingerprint: 'fp', status: 'firing', note: '\u0001deadbeef:0' },
+  };
+
+  it('filled with the values, is exactly the text of the whole event', () => {
+    const parts = eventContentTemplate(received, holes, ID, NOW);
+    expect(parts).toHaveLength(5);
+    const whole = { ...received, chainId: `incident:${incidentId}`, incidentId, workflowId: `incident-${incidentId}`, data: { ...received.data, outcome: 'deduplicated' } };
+    expect(fill(parts, [whole.chainId, 'deduplicated', incidentId, whole.workflowId])).toBe(eventContentText(buildEventContent(whole, ID, NOW)));
+  });
+
+  it('filled with nulls, is the text of an event that belongs to no incident', () => {
+    const parts = eventContentTemplate(received, holes, ID, NOW);
+    const whole = { ...received, data: { ...received.data, outcome: 'no_open_incident' } };
+    expect(fill(parts, ['alerts:fp', 'no_open_incident', null, null])).toBe(eventContentText(buildEventContent(whole, ID, NOW)));
+  });
+
+  it('refuses holes listed out of their order in the text', () => {
+    expect(() => eventContentTemplate(received, ['incidentId', 'chainId'], ID, NOW)).toThrow(AuditInputError);
   });
 });

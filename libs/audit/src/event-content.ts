@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { AuditInputError } from './audit-input-error';
 import type { AuditEventInput, AuditEventRecord } from './audit.types';
 import { assertChainId, normaliseUuid } from './chain-ids';
@@ -43,6 +44,41 @@ export function buildEventContent(input: AuditEventInput, id: string, now: Date)
 /** The exact text that is hashed (and that the SQL append function stores the columns from). */
 export function eventContentText(content: EventContent): string {
   return canonicalJson(content);
+}
+
+/** A value of an event that only the database will know: a top-level field or a key of `data`. */
+export type ContentHole = 'chainId' | 'incidentId' | 'workflowId' | `data.${string}`;
+
+// Control characters are written as \u escapes, so no stored string's text can contain a
+// sentinel's text; the per-process nonce keeps even a string naming it apart.
+const SENTINEL_PREFIX = `\u0001${randomBytes(9).toString('hex')}:`;
+
+/**
+ * An event's canonical text cut at values only the database will know (SQL `audit_fill`):
+ * filling hole i with its value as JSON (a string, or null) between parts i and i + 1 gives
+ * exactly the text `eventContentText` gives for the whole event. Holes must be listed in the
+ * order they occur in that text (canonical key order); placeholders stand in for them meanwhile.
+ */
+export function eventContentTemplate(event: AuditEventInput, holes: readonly ContentHole[], id: string, now: Date): string[] {
+  const content = buildEventContent(event, id, now);
+  const data: Record<string, unknown> = { ...content.data };
+  const holed: Record<string, unknown> = { ...content, data };
+  holes.forEach((hole, i) => {
+    const sentinel = `${SENTINEL_PREFIX}${i}`;
+    if (hole.startsWith('data.')) data[hole.slice('data.'.length)] = sentinel;
+    else holed[hole] = sentinel;
+  });
+  const text = canonicalJson(holed);
+  const parts: string[] = [];
+  let from = 0;
+  holes.forEach((hole, i) => {
+    const at = text.indexOf(JSON.stringify(`${SENTINEL_PREFIX}${i}`), from);
+    if (at < 0) throw new AuditInputError(`content template: hole ${hole} is not where the order given puts it`);
+    parts.push(text.slice(from, at));
+    from = at + JSON.stringify(`${SENTINEL_PREFIX}${i}`).length;
+  });
+  parts.push(text.slice(from));
+  return parts;
 }
 
 export function contentOfRecord(r: AuditEventRecord): EventContent {

@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { SpanContext } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
-import { alertChainId, AuditLog, incidentChainId, type AuditEventInput } from '../../../../libs/audit';
+import { DataSource } from 'typeorm';
+import { alertChainId, AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
-import { incidentWorkflowId, incidentWorkflowInput, type QueuedIncidentCommand } from '../../../../libs/contracts';
+import { incidentWorkflowId } from '../../../../libs/contracts';
 import { incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
 import {
+  acceptIntakeAlerts,
   GroupCommit,
-  incidentIntakeStore as store,
+  INTAKE_AUDIT_HOLES,
   isDatabaseUnavailable,
   retryOnConflict,
+  type AcceptedIntakeAlert,
   type AlertOutcome,
-  type AppliedAlert,
   type IntakeAlert,
-  type QueuedCommand,
 } from '../../../../libs/persistence';
-import { activeSpanContext, activeTraceIds, captureTraceCarrier, inBatchSpan, type TraceCarrier } from '../../../../libs/telemetry';
+import { activeSpanContext, activeTraceIds, captureTraceCarrier, inBatchSpan } from '../../../../libs/telemetry';
 import { IntakeMetrics } from '../metrics/intake.metrics';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher.service';
 import type { OutboxCommand } from '../outbox/outbox.store';
@@ -47,18 +47,8 @@ export interface AcceptedAlert {
 /** One request's alerts, with the request's trace context captured before it waits for a batch. */
 interface IntakeRequest {
   alerts: IntakeAlert[];
-  actor: string;
-  source: string;
   traceId: string | null;
-  spanId: string | null;
-  carrier: TraceCarrier;
   span?: SpanContext;
-}
-
-interface BatchEntry {
-  request: IntakeRequest;
-  alert: IntakeAlert;
-  applied?: AppliedAlert;
 }
 
 /** How long a freshly committed command stays reserved for this process's immediate dispatch. */
@@ -66,9 +56,10 @@ const IMMEDIATE_DISPATCH_LEASE_MS = 15_000;
 
 /**
  * Durable accept. Each request's alerts are stored, applied to their incidents, audited and
- * their workflow commands queued in one PostgreSQL transaction; only after the commit does the
- * caller answer 202. Requests arriving together share that transaction (group commit, never
- * splitting a request); the queued commands are then dispatched to Temporal.
+ * their workflow commands queued atomically, in one PostgreSQL statement (`intake_accept`);
+ * only after it commits does the caller answer 202. Requests arriving together share that
+ * statement (group commit, never splitting a request); the queued commands are then
+ * dispatched to Temporal.
  */
 @Injectable()
 export class AcceptAlerts {
@@ -102,16 +93,21 @@ export class AcceptAlerts {
 
   private toIntakeRequest(command: AcceptAlertsCommand): IntakeRequest {
     const { traceId, spanId } = activeTraceIds();
+    const carrier = captureTraceCarrier();
     const keyOf = (index: number) =>
       command.idempotencyKey && (command.alerts.length === 1 ? command.idempotencyKey : `${command.idempotencyKey}#${index}`);
     const alerts = command.alerts.map((alert, index): IntakeAlert => {
+      const id = randomUUID();
       const newIncidentId = randomUUID();
+      const fingerprint = alertFingerprint(alert.labels, alert.dedupKey);
+      const { actor, source } = command;
+      const { severity } = alert.labels;
       return {
-        id: randomUUID(),
-        fingerprint: alertFingerprint(alert.labels, alert.dedupKey),
+        id,
+        fingerprint,
         idempotencyKey: keyOf(index) || null,
         status: alert.status,
-        severity: alert.labels.severity,
+        severity,
         service: alert.labels.service,
         alertname: alert.labels.alertname,
         title: incidentTitle(alert),
@@ -119,53 +115,52 @@ export class AcceptAlerts {
         annotations: alert.annotations,
         startsAt: alert.startsAt ?? null,
         endsAt: alert.endsAt ?? null,
-        source: command.source,
-        actor: command.actor,
+        source,
+        actor,
         traceId,
         newIncidentId,
         workflowId: incidentWorkflowId(newIncidentId),
+        ...carrier,
+        // The chain, outcome and incident are the database's to fill in (INTAKE_AUDIT_HOLES).
+        audit: this.auditLog.contentTemplate(
+          { chainId: alertChainId(fingerprint), type: 'alert.received', actor, traceId, spanId, data: { alertId: id, fingerprint, status: alert.status, severity, source } },
+          INTAKE_AUDIT_HOLES,
+        ),
+        commands:
+          alert.status === 'resolved'
+            ? { resolved: { kind: 'resolve', actor, reason: 'resolved alert received' } }
+            : { created: { kind: 'opened', actor }, severity: { kind: 'severity', actor, severity } },
       };
     });
-    return { alerts, actor: command.actor, source: command.source, traceId, spanId, carrier: captureTraceCarrier(), span: activeSpanContext() };
+    return { alerts, traceId, span: activeSpanContext() };
   }
 
   private async commitBatch(requests: IntakeRequest[]): Promise<AcceptedAlert[][]> {
-    const entries = requests.flatMap((request) => request.alerts.map((alert): BatchEntry => ({ request, alert })));
-    const attributes = { 'vigil.intake.requests': requests.length, 'vigil.intake.alerts': entries.length };
-    const queued = await inBatchSpan('vigil.intake.commit', requests.map((r) => r.span), attributes, () =>
-      retryOnConflict(() => this.dataSource.transaction((m) => this.applyBatch(m, entries))),
-    );
-    this.dispatcher.dispatchSoon(queued);
-    let next = 0;
-    return requests.map((request) => entries.slice(next, (next += request.alerts.length)).map((e) => this.answer(e)));
-  }
-
-  /** The transaction: apply every alert, append their audit events, queue their workflow commands. */
-  private async applyBatch(m: EntityManager, entries: BatchEntry[]): Promise<OutboxCommand[]> {
+    const alerts = requests.flatMap((request) => request.alerts);
     // By fingerprint (stable, so one fingerprint's alerts keep their order): concurrent batches
     // then lock incident rows in the same order.
-    const ordered = [...entries].sort((a, b) => (a.alert.fingerprint < b.alert.fingerprint ? -1 : a.alert.fingerprint > b.alert.fingerprint ? 1 : 0));
-    const applied = await store.applyAlerts(m, ordered.map((e) => e.alert));
-    ordered.forEach((entry, i) => (entry.applied = applied[i]));
+    const order = alerts.map((_, i) => i).sort((x, y) => (alerts[x].fingerprint < alerts[y].fingerprint ? -1 : alerts[x].fingerprint > alerts[y].fingerprint ? 1 : x - y));
+    const attributes = { 'vigil.intake.requests': requests.length, 'vigil.intake.alerts': alerts.length };
+    const results = await inBatchSpan('vigil.intake.commit', requests.map((r) => r.span), attributes, () =>
+      retryOnConflict(() => acceptIntakeAlerts(this.dataSource.manager, order.map((i) => alerts[i]), IMMEDIATE_DISPATCH_LEASE_MS)),
+    );
+    const accepted = new Array<AcceptedIntakeAlert>(alerts.length);
+    order.forEach((i, position) => (accepted[i] = results[position]));
+    this.dispatcher.dispatchSoon(accepted.flatMap((result, i) => queuedCommand(result, alerts[i])));
 
-    const fresh = ordered.filter((e) => !e.applied?.replayed);
-    await this.auditLog.appendMany(fresh.map(receivedEvent), m);
-
-    const commands = fresh.flatMap((entry): QueuedCommand[] => {
-      const command = workflowCommand(entry);
-      const incident = entry.applied?.incident;
-      if (!command || !incident) return [];
-      return [{ incidentId: incident.id, workflowId: incident.workflowId, payload: { input: incidentWorkflowInput(incident), command }, ...entry.request.carrier }];
-    });
-    const ids = await store.enqueueCommands(m, commands, IMMEDIATE_DISPATCH_LEASE_MS);
-    return commands.map((c, i) => ({ id: ids[i], workflowId: c.workflowId, payload: c.payload, traceparent: c.traceparent, tracestate: c.tracestate, attempts: 0 }));
+    let next = 0;
+    return requests.map((request) =>
+      request.alerts.map((alert) => {
+        const result = accepted[next++];
+        return this.answer(alert, result, request.traceId);
+      }),
+    );
   }
 
-  private answer({ alert, applied, request }: BatchEntry): AcceptedAlert {
-    if (!applied) throw new Error(`alert ${alert.id} was not applied`);
-    const { incident, outcome, replayed } = applied;
+  private answer(alert: IntakeAlert, accepted: AcceptedIntakeAlert, traceId: string | null): AcceptedAlert {
+    const { incident, outcome, replayed } = accepted;
     return {
-      alertId: applied.alertId,
+      alertId: accepted.alertId,
       fingerprint: alert.fingerprint,
       outcome,
       deduplicated: replayed || outcome === 'deduplicated',
@@ -175,35 +170,12 @@ export class AcceptAlerts {
       occurrenceCount: incident?.occurrenceCount ?? null,
       workflowId: incident?.workflowId ?? null,
       temporalUiUrl: incident ? this.config.temporalUiWorkflowUrl(incident.workflowId) : null,
-      traceId: request.traceId,
+      traceId,
     };
   }
 }
 
-function receivedEvent({ alert, applied, request }: BatchEntry): AuditEventInput {
-  const incident = applied?.incident ?? null;
-  return {
-    chainId: incident ? incidentChainId(incident.id) : alertChainId(alert.fingerprint),
-    type: 'alert.received',
-    actor: alert.actor,
-    incidentId: incident?.id,
-    traceId: request.traceId,
-    spanId: request.spanId,
-    workflowId: incident?.workflowId,
-    data: { alertId: alert.id, fingerprint: alert.fingerprint, status: alert.status, severity: alert.severity, outcome: applied?.outcome, source: alert.source },
-  };
-}
-
-/** The workflow command an applied alert implies; plain repeats imply none. */
-function workflowCommand({ alert, applied }: BatchEntry): QueuedIncidentCommand | null {
-  switch (applied?.outcome) {
-    case 'created':
-      return { kind: 'opened', actor: alert.actor };
-    case 'resolved':
-      return { kind: 'resolve', actor: alert.actor, reason: 'resolved alert received' };
-    case 'deduplicated':
-      return applied.severityChanged ? { kind: 'severity', actor: alert.actor, severity: alert.severity } : null;
-    default:
-      return null;
-  }
+function queuedCommand({ queued, incident }: AcceptedIntakeAlert, alert: IntakeAlert): OutboxCommand[] {
+  if (!queued || !incident) return [];
+  return [{ id: queued.id, workflowId: incident.workflowId, payload: queued.payload, traceparent: alert.traceparent, tracestate: alert.tracestate, attempts: 0 }];
 }

@@ -1,22 +1,10 @@
 import type { EntityManager } from 'typeorm';
+import type { QueuedIncidentCommand } from '../../../contracts';
 import type { AlertStatus, IncidentStatus, Severity } from '../../../domain';
 import type { AlertOutcome } from '../entities/alert.entity';
 import type { OutboxPayload } from '../entities/outbox-entry.entity';
 
-/** The incident columns intake needs back to answer and to build the workflow input. */
-export interface IncidentSnapshot {
-  id: string;
-  fingerprint: string;
-  status: IncidentStatus;
-  severity: Severity;
-  service: string;
-  alertname: string;
-  title: string;
-  workflowId: string;
-  occurrenceCount: number;
-}
-
-/** One alert as intake stores it, with what a new incident for it would be. */
+/** One alert as intake stores it, with everything its outcome may need. */
 export interface IntakeAlert {
   id: string;
   fingerprint: string;
@@ -36,97 +24,61 @@ export interface IntakeAlert {
   /** Used only when the alert opens an incident. */
   newIncidentId: string;
   workflowId: string;
+  /** The request's trace context, stored with a queued workflow command. */
+  traceparent?: string;
+  tracestate?: string;
+  /** Its `alert.received` audit event, cut at INTAKE_AUDIT_HOLES. */
+  audit: string[];
+  /** The workflow command each outcome implies (none for plain repeats). */
+  commands: Partial<Record<'created' | 'severity' | 'resolved', QueuedIncidentCommand>>;
 }
 
-export interface AppliedAlert {
+/** Where intake_accept fills in the audit event, in this order. */
+export const INTAKE_AUDIT_HOLES = ['chainId', 'data.outcome', 'incidentId', 'workflowId'] as const;
+
+export interface AcceptedIntakeAlert {
   /** The stored alert: this one, or for a replayed Idempotency-Key the one stored first. */
   alertId: string;
   outcome: AlertOutcome;
   replayed: boolean;
-  severityChanged: boolean;
-  incident: IncidentSnapshot | null;
+  incident: { id: string; status: IncidentStatus; occurrenceCount: number; workflowId: string } | null;
+  /** The workflow command queued for it, leased to this process for immediate dispatch. */
+  queued: { id: string; payload: OutboxPayload } | null;
 }
 
-export interface QueuedCommand {
-  incidentId: string;
-  workflowId: string;
-  payload: OutboxPayload;
-  traceparent?: string;
-  tracestate?: string;
-}
-
-interface AppliedRow {
+interface AcceptedRow {
   ord: number;
   alert_id: string;
   outcome: AlertOutcome;
   replayed: boolean;
-  severity_changed: boolean;
   incident_id: string | null;
   incident_status: IncidentStatus;
-  incident_severity: Severity;
-  service: string;
-  alertname: string;
-  title: string;
-  workflow_id: string;
   occurrence_count: number;
+  workflow_id: string;
+  outbox_id: string | null;
+  outbox_payload: OutboxPayload | null;
 }
 
 /**
- * The SQL of durable intake, a batch at a time. Every function runs inside the caller's
- * transaction; the partial unique index `incidents_one_open_per_fingerprint` makes concurrent
- * first alerts converge on one incident.
+ * Durable intake of a batch in one statement, `intake_accept` (migrations): claims Idempotency-Keys,
+ * opens / counts / resolves incidents, stores the alerts, queues workflow commands and appends the
+ * audit events, atomically. The partial unique index `incidents_one_open_per_fingerprint` makes
+ * concurrent first alerts converge on one incident. Alerts are applied in the order given.
  */
-export const incidentIntakeStore = {
-  /**
-   * Applies alerts to incidents in the given order (see `intake_apply` in migrations): claims
-   * Idempotency-Keys, opens / counts / resolves incidents, stores the alerts. One round trip.
-   */
-  async applyAlerts(m: EntityManager, alerts: IntakeAlert[]): Promise<AppliedAlert[]> {
-    const input = alerts.map((alert, ord) => ({ ord, ...alert }));
-    const rows: AppliedRow[] = await m.query(`SELECT * FROM intake_apply($1::jsonb)`, [JSON.stringify(input)]);
-    const applied = new Array<AppliedAlert>(alerts.length);
-    for (const row of rows) {
-      applied[row.ord] = {
-        alertId: row.alert_id,
-        outcome: row.outcome,
-        replayed: row.replayed,
-        severityChanged: row.severity_changed,
-        incident: row.incident_id
-          ? {
-              id: row.incident_id,
-              fingerprint: alerts[row.ord].fingerprint,
-              status: row.incident_status,
-              severity: row.incident_severity,
-              service: row.service,
-              alertname: row.alertname,
-              title: row.title,
-              workflowId: row.workflow_id,
-              occurrenceCount: row.occurrence_count,
-            }
-          : null,
-      };
-    }
-    return applied;
-  },
-
-  /**
-   * Queues workflow commands, returning their ids in the order given. The rows start leased
-   * (`next_attempt_at` in the future) to the process that commits them, which dispatches them
-   * at once; if that process dies, the poller of any API process takes them over when the lease ends.
-   */
-  async enqueueCommands(m: EntityManager, commands: QueuedCommand[], leaseMs: number): Promise<string[]> {
-    if (commands.length === 0) return [];
-    const rows: Array<{ id: string }> = await m.query(
-      `INSERT INTO workflow_outbox (incident_id, workflow_id, payload, traceparent, tracestate, next_attempt_at)
-       SELECT c."incidentId", c."workflowId", c.payload, c.traceparent, c.tracestate,
-              now() + make_interval(secs => $2::double precision / 1000)
-       FROM jsonb_to_recordset($1::jsonb)
-            AS c(ord int, "incidentId" uuid, "workflowId" text, payload jsonb, traceparent text, tracestate text)
-       ORDER BY c.ord
-       RETURNING id`,
-      [JSON.stringify(commands.map((command, ord) => ({ ord, ...command }))), leaseMs],
-    );
-    // Ids come from one sequence in insertion order, so ascending ids follow the input order.
-    return rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
-  },
-};
+export async function acceptIntakeAlerts(m: EntityManager, alerts: IntakeAlert[], leaseMs: number): Promise<AcceptedIntakeAlert[]> {
+  const input = alerts.map((alert, ord) => ({ ord, ...alert }));
+  const rows: AcceptedRow[] = await m.query(`SELECT * FROM intake_accept($1::jsonb, $2)`, [JSON.stringify(input), leaseMs]);
+  const accepted = new Array<AcceptedIntakeAlert>(alerts.length);
+  for (const row of rows) {
+    accepted[row.ord] = {
+      alertId: row.alert_id,
+      outcome: row.outcome,
+      replayed: row.replayed,
+      incident: row.incident_id
+        ? { id: row.incident_id, status: row.incident_status, occurrenceCount: row.occurrence_count, workflowId: row.workflow_id }
+        : null,
+      queued: row.outbox_id && row.outbox_payload ? { id: row.outbox_id, payload: row.outbox_payload } : null,
+    };
+  }
+  return accepted;
+}
