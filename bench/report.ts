@@ -76,7 +76,7 @@ export function computeRatios(r: Omit<BenchResults, 'ratios' | 'aimsMet' | 'fini
   const ratios = {
     duplicatesOfHttpCeiling: r.duplicates.load.okPerSec / http,
     newIntakeOfStartCeiling: r.newIncidents.load.okPerSec / starts,
-    newEndToEndOfStartCeiling: r.newIncidents.endToEndPerSec === null ? null : r.newIncidents.endToEndPerSec / starts,
+    newEndToEndOfStartCeiling: r.newIncidents.endToEndPerSec / starts,
     newPickedUpOfStartCeiling: r.newIncidents.pickedUpPerSec / starts,
   };
   return {
@@ -130,7 +130,9 @@ export function formatTable(r: BenchResults): string {
       `${pct(r.ratios.newIntakeOfStartCeiling)} of start ceiling — ${verdict(r.aimsMet.newIncidentsIntake, AIMS.newIncidentsOfStartCeiling)}`,
     ],
     [
-      `Vigil new incidents: end to end, ${n.created} workflows started in ${num(n.allStartedSec, 1)} s`,
+      n.allStartedSec === null
+        ? `Vigil new incidents: end to end, ${n.started} of ${n.created} workflows started in ${num(n.waitedSec, 1)} s (gave up)`
+        : `Vigil new incidents: end to end, all ${n.created} workflows started in ${num(n.allStartedSec, 1)} s`,
       `${num(n.endToEndPerSec)} incidents/s${mark('new incidents: load', 'new incidents: drain')}`,
       '',
       '',

@@ -31,7 +31,7 @@ const SETTINGS = {
   /** How long the Vigil-shaped start rate is measured (for information; the ceiling proper runs loadSec). */
   shapedStartSec: 6,
   /** How long to wait, after the new-incident load, for every workflow to start and be picked up. */
-  maxDrainSec: 40,
+  maxDrainSec: 120,
 } as const;
 
 const CEILING_TASK_QUEUE = 'bench-start-ceiling';

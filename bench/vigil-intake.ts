@@ -36,8 +36,10 @@ export interface NewIncidentsResult {
   leftWhenGaveUp: Progress | null;
   /** Seconds from the load's start until the wait ended (all picked up, or gave up). */
   waitedSec: number;
-  /** created / allStartedSec: the new-incident rate the stack sustains end to end. */
-  endToEndPerSec: number | null;
+  /** Workflows started per second from the load's start until all were (or the wait gave up): the rate the stack sustains end to end. */
+  endToEndPerSec: number;
+  /** Workflows started when the wait ended (all of them, unless it gave up). */
+  started: number;
   /** Incidents picked up by the worker / waitedSec (= created / allPickedUpSec when all were). */
   pickedUpPerSec: number;
 }
@@ -113,7 +115,8 @@ export async function measureNewIncidents(
     allPickedUpSec,
     leftWhenGaveUp: allPickedUpSec === null ? last : null,
     waitedSec,
-    endToEndPerSec: allStartedSec ? created / allStartedSec : null,
+    endToEndPerSec: (created - last.backlog) / (allStartedSec ?? waitedSec),
+    started: created - last.backlog,
     pickedUpPerSec: (created - last.notPickedUp) / waitedSec,
   };
 }

@@ -22,6 +22,8 @@ const POLL_BATCH = 200;
 export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly queue: OutboxCommand[] = [];
+  /** Ids queued or in flight here: a poll that re-leases one of them must not queue it twice. */
+  private readonly held = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private pollTimer?: NodeJS.Timeout;
   private polling = false;
@@ -43,14 +45,18 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.stopped = true;
     clearInterval(this.pollTimer);
     // Queued-but-unsent commands stay in PostgreSQL; their lease runs out and a poller sends them.
-    this.queue.length = 0;
+    for (const command of this.queue.splice(0)) this.held.delete(command.id);
     await Promise.allSettled([...this.inFlight]);
   }
 
   /** Hands freshly committed commands over for immediate delivery (fire and forget). */
   dispatchSoon(commands: OutboxCommand[]): void {
     if (this.stopped) return;
-    this.queue.push(...commands);
+    for (const command of commands) {
+      if (this.held.has(command.id)) continue;
+      this.held.add(command.id);
+      this.queue.push(command);
+    }
     this.pump();
   }
 
@@ -58,6 +64,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     while (this.queue.length && this.inFlight.size < this.config.outbox.concurrency) {
       const command = this.queue.shift() as OutboxCommand;
       const delivery: Promise<void> = this.deliver(command).finally(() => {
+        this.held.delete(command.id);
         this.inFlight.delete(delivery);
         this.pump();
       });
@@ -66,7 +73,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.stopped) return;
+    // With a full queue there is nothing to gain from leasing more; what is leased here stays ours.
+    if (this.polling || this.stopped || this.queue.length >= POLL_BATCH) return;
     this.polling = true;
     try {
       const due = await this.store.claimDue(POLL_BATCH, POLL_LEASE_MS);
