@@ -104,6 +104,8 @@ describe('the API edge', () => {
       { name: 'an unknown status', body: { ...valid, status: 'open' }, status: 400, field: 'status' },
       { name: 'a bad timestamp', body: { ...valid, startsAt: 'yesterday' }, status: 400, field: 'startsAt' },
       { name: 'a bad label name', body: { ...valid, labels: { ...valid.labels, 'bad-name': 'x' } }, status: 400, field: 'labels.bad-name' },
+      { name: 'a NUL character in a label value', body: { ...valid, labels: { ...valid.labels, pod: 'web\u00001' } }, status: 400, field: 'labels.pod' },
+      { name: 'an unpaired surrogate in an annotation', raw: JSON.stringify({ ...valid, annotations: { summary: 'x' } }).replace('"x"', '"\\ud800x"'), status: 400, field: 'annotations.summary' },
       { name: 'a body over the size limit', raw: JSON.stringify({ ...valid, annotations: { description: 'x'.repeat(5000) } }), status: 413, field: '(body)' },
       { name: 'too large a batch', body: [alert(), alert(), alert(), alert()], status: 400, field: '(body)' },
       { name: 'an empty batch', body: [], status: 400, field: '(body)' },

@@ -31,6 +31,10 @@ describe('one trace from the HTTP request into the workflow and its activities',
     const started = await eventually(async () => traceHolds(exporter, traceId, STARTED), 'spans of the started workflow');
     const httpSpan = started.find((span) => span.name === 'POST /api/v1/alerts');
     expect(httpSpan?.parentSpanId).toBe('00f067aa0ba902b7');
+    // The group commit that stored the alert has a span of its own, linked back to this request.
+    const commit = exporter.getFinishedSpans().find((span) => span.name === 'vigil.intake.commit' && span.links.some((link) => link.context.spanId === httpSpan?.spanContext().spanId));
+    expect(commit?.spanContext().traceId).not.toBe(traceId);
+    expect(commit?.attributes['vigil.intake.alerts']).toBeGreaterThanOrEqual(1);
 
     const audit = await eventually(async () => {
       const rows = await vigil.ownerQuery<{ type: string; trace_id: string; span_id: string }>(

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../../../libs/domain';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const labelValue = z.string().max(1024);
+// PostgreSQL text and jsonb cannot hold NUL, and an unpaired UTF-16 surrogate is not Unicode text.
+const STORABLE = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+const storable = (schema: z.ZodString) => schema.regex(STORABLE, 'must not contain NUL characters or unpaired surrogates');
+const labelValue = storable(z.string().max(1024));
 
 const labelsSchema = z
   .object({
-    alertname: z.string().trim().min(1).max(256),
-    service: z.string().trim().min(1).max(256),
+    alertname: storable(z.string().trim().min(1).max(256)),
+    service: storable(z.string().trim().min(1).max(256)),
     severity: z.enum(SEVERITIES),
   })
   .catchall(labelValue)
@@ -20,7 +23,7 @@ const labelsSchema = z
   });
 
 const annotationsSchema = z
-  .record(z.string().min(1).max(256), z.string().max(16_384))
+  .record(storable(z.string().min(1).max(256)), storable(z.string().max(16_384)))
   .refine((annotations) => Object.keys(annotations).length <= 64, 'at most 64 annotations');
 
 /** One alert as senders post it to POST /api/v1/alerts (Alertmanager's alert shape, plus a dedup key). */
