@@ -3,6 +3,7 @@ import { SEVERITIES } from '../../../../libs/domain';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // PostgreSQL text and jsonb cannot hold NUL, and an unpaired UTF-16 surrogate is not Unicode text.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const STORABLE = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 const storable = (schema: z.ZodString) => schema.regex(STORABLE, 'must not contain NUL characters or unpaired surrogates');
 const labelValue = storable(z.string().max(1024));
