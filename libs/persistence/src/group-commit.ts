@@ -1,5 +1,8 @@
 export interface GroupCommitOptions<I, O> {
-  /** Commits a batch; resolves with one result per item, in order, or rejects for the whole batch. */
+  /**
+   * Commits a batch; resolves with one result per item, in order, or rejects for the whole batch.
+   * It must reject only when nothing was committed: a rejection may be retried (see retryAlone).
+   */
   commit: (items: I[]) => Promise<O[]>;
   /** Most total weight per batch (a batch always takes at least one item). */
   maxBatchWeight: number;
@@ -67,16 +70,23 @@ export class GroupCommit<I, O> {
   }
 
   private async run(batch: Array<Pending<I, O>>): Promise<void> {
+    let results: O[];
     try {
-      const results = await this.options.commit(batch.map((p) => p.item));
-      if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
-      batch.forEach((p, i) => p.resolve(results[i]));
+      results = await this.options.commit(batch.map((p) => p.item));
     } catch (error) {
       if (batch.length > 1 && this.options.retryAlone(error)) {
         for (const pending of batch) await this.run([pending]);
       } else {
         for (const pending of batch) pending.reject(error);
       }
+      return;
     }
+    // Committed: whatever happens now, never commit again.
+    if (results.length !== batch.length) {
+      const error = new Error(`group commit: ${results.length} results for ${batch.length} items`);
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i]));
   }
 }

@@ -51,6 +51,13 @@ interface IntakeRequest {
   span?: SpanContext;
 }
 
+/** The batch was stored but could not be answered: it must never be committed again. */
+class CommittedIntakeError extends Error {
+  constructor(cause: unknown) {
+    super(`intake committed, but answering failed: ${String(cause)}`, { cause });
+  }
+}
+
 /** How long a freshly committed command stays reserved for this process's immediate dispatch. */
 const IMMEDIATE_DISPATCH_LEASE_MS = 15_000;
 
@@ -76,7 +83,8 @@ export class AcceptAlerts {
       commit: (requests) => this.commitBatch(requests),
       maxBatchWeight: config.intake.commitMaxAlerts,
       concurrency: config.intake.commitConcurrency,
-      retryAlone: (error) => !isDatabaseUnavailable(error),
+      // A batch is retried request by request only when nothing was stored, and not when every request would fail alike.
+      retryAlone: (error) => !isDatabaseUnavailable(error) && !(error instanceof CommittedIntakeError),
       onBatch: (_requests, alerts) => metrics.batchCommitted(alerts),
     });
   }
@@ -144,10 +152,18 @@ export class AcceptAlerts {
     const results = await inBatchSpan('vigil.intake.commit', requests.map((r) => r.span), attributes, () =>
       retryOnConflict(() => acceptIntakeAlerts(this.dataSource.manager, order.map((i) => alerts[i]), IMMEDIATE_DISPATCH_LEASE_MS)),
     );
+    try {
+      return this.afterCommit(requests, alerts, order, results);
+    } catch (error) {
+      throw new CommittedIntakeError(error);
+    }
+  }
+
+  /** Hands the queued commands to the dispatcher and builds each request's answer. */
+  private afterCommit(requests: IntakeRequest[], alerts: IntakeAlert[], order: number[], results: AcceptedIntakeAlert[]): AcceptedAlert[][] {
     const accepted = new Array<AcceptedIntakeAlert>(alerts.length);
     order.forEach((i, position) => (accepted[i] = results[position]));
     this.dispatcher.dispatchSoon(accepted.flatMap((result, i) => queuedCommand(result, alerts[i])));
-
     let next = 0;
     return requests.map((request) =>
       request.alerts.map((alert) => {
