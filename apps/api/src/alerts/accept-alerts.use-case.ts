@@ -134,10 +134,7 @@ export class AcceptAlerts {
           { chainId: alertChainId(fingerprint), type: 'alert.received', actor, traceId, spanId, data: { alertId: id, fingerprint, status: alert.status, severity, source } },
           INTAKE_AUDIT_HOLES,
         ),
-        commands:
-          alert.status === 'resolved'
-            ? { resolved: { kind: 'resolve', actor, reason: 'resolved alert received' } }
-            : { created: { kind: 'opened', actor }, severity: { kind: 'severity', actor, severity } },
+        commands: commandsByOutcome(alert, actor),
       };
     });
     return { alerts, traceId, span: activeSpanContext() };
@@ -189,6 +186,12 @@ export class AcceptAlerts {
       traceId,
     };
   }
+}
+
+/** The workflow command each outcome of an alert implies; plain repeats imply none. */
+function commandsByOutcome(alert: CanonicalAlert, actor: string): IntakeAlert['commands'] {
+  if (alert.status === 'resolved') return { resolved: { kind: 'resolve', actor, reason: 'resolved alert received' } };
+  return { created: { kind: 'opened', actor }, severity: { kind: 'severity', actor, severity: alert.labels.severity } };
 }
 
 function queuedCommand({ queued, incident }: AcceptedIntakeAlert, alert: IntakeAlert): OutboxCommand[] {
