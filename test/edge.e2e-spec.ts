@@ -13,7 +13,8 @@ describe('the API edge', () => {
     temporal = await TestTemporal.start();
     vigil = await Vigil.start({
       temporalAddress: temporal.address,
-      env: { VIGIL_MAX_BODY_BYTES: '4096', VIGIL_MAX_BATCH: '3', VIGIL_API_KEY_CACHE_MS: '0' },
+      // One commit at a time and no waiting room beyond one request: concurrent requests must be shed.
+      env: { VIGIL_MAX_BODY_BYTES: '4096', VIGIL_MAX_BATCH: '3', VIGIL_API_KEY_CACHE_MS: '0', VIGIL_INTAKE_COMMIT_CONCURRENCY: '1', VIGIL_INTAKE_MAX_WAITING_ALERTS: '0' },
     });
     keys.admin = vigil.adminKey;
     for (const role of ['ingest', 'responder', 'auditor'] as const) {
@@ -90,6 +91,24 @@ describe('the API edge', () => {
       expect((await vigil.json('/api/v1/alerts', { body: alert(), key: created.body.key })).status).toBe(401);
       const listed = await vigil.json('/api/v1/api-keys');
       expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
+    });
+  });
+
+  describe('overload', () => {
+    it('sheds alerts it cannot queue with 503 problem+json and Retry-After, and stores exactly the ones it accepted', async () => {
+      const before = await storedAlerts();
+      const responses = await Promise.all(Array.from({ length: 60 }, () => vigil.json('/api/v1/alerts', { body: [alert(), alert(), alert()] })));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.every((status) => status === 202 || status === 503)).toBe(true);
+      const shed = responses.filter((r) => r.status === 503);
+      expect(shed.length).toBeGreaterThan(0);
+      for (const response of shed) {
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.headers.get('retry-after')).toBe('1');
+        expect(response.body.type).toContain('intake-overloaded');
+      }
+      const accepted = responses.filter((r) => r.status === 202).length;
+      expect(await storedAlerts()).toBe(before + accepted * 3);
     });
   });
 

@@ -21,7 +21,7 @@ export class VigilConfig {
     apiKey?: string;
   };
   readonly adminApiKey?: string;
-  readonly intake: { maxBodyBytes: number; maxBatch: number; commitMaxAlerts: number; commitConcurrency: number };
+  readonly intake: { maxBodyBytes: number; maxBatch: number; commitMaxAlerts: number; commitConcurrency: number; maxWaitingAlerts: number };
   readonly outbox: { pollMs: number; maxBackoffMs: number; concurrency: number };
   readonly audit: { checkpointMs: number };
   readonly apiKeyCacheMs: number;
@@ -54,6 +54,7 @@ export class VigilConfig {
       maxBatch: env.VIGIL_MAX_BATCH,
       commitMaxAlerts: env.VIGIL_INTAKE_COMMIT_MAX_ALERTS,
       commitConcurrency: env.VIGIL_INTAKE_COMMIT_CONCURRENCY,
+      maxWaitingAlerts: env.VIGIL_INTAKE_MAX_WAITING_ALERTS,
     };
     this.outbox = {
       pollMs: env.VIGIL_OUTBOX_POLL_MS,

@@ -4,6 +4,7 @@ export enum DomainErrorCode {
   ApiKeyNotFound = 'API_KEY_NOT_FOUND',
   StorageUnavailable = 'STORAGE_UNAVAILABLE',
   WorkflowUnavailable = 'WORKFLOW_UNAVAILABLE',
+  IntakeOverloaded = 'INTAKE_OVERLOADED',
 }
 
 /** A business failure with a code that the HTTP filter and the worker each map in one place. */

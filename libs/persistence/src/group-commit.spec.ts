@@ -106,4 +106,16 @@ describe('GroupCommit', () => {
     await expect(Promise.all(pair)).resolves.toEqual(Array(2).fill('group commit: 1 results for 2 items'));
     expect(attempts).toEqual([['gate'], ['a', 'b']]);
   });
+
+  it('tells how much weight waits for a batch, not counting what is committing', async () => {
+    const c = controlledCommit();
+    const group = new GroupCommit({ commit: c.commit, maxBatchWeight: 100, concurrency: 1, retryAlone: () => true });
+    const all = [group.submit('a', 3), group.submit('b', 2), group.submit('c', 4)];
+    expect(group.waitingWeight).toBe(6);
+    c.finish[0]();
+    await flush();
+    expect(group.waitingWeight).toBe(0);
+    c.finish[1]();
+    await expect(Promise.all(all)).resolves.toHaveLength(3);
+  });
 });

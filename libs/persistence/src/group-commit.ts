@@ -31,6 +31,7 @@ interface Pending<I, O> {
  */
 export class GroupCommit<I, O> {
   private readonly queue: Array<Pending<I, O>> = [];
+  private queuedWeight = 0;
   private committing = 0;
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {}
@@ -38,6 +39,7 @@ export class GroupCommit<I, O> {
   submit(item: I, weight = 1): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, weight, resolve, reject });
+      this.queuedWeight += weight;
       this.pump();
     });
   }
@@ -45,6 +47,11 @@ export class GroupCommit<I, O> {
   /** Items waiting for a batch (not counting those committing). */
   get waiting(): number {
     return this.queue.length;
+  }
+
+  /** Total weight of the items waiting for a batch. */
+  get waitingWeight(): number {
+    return this.queuedWeight;
   }
 
   private pump(): void {
@@ -66,6 +73,7 @@ export class GroupCommit<I, O> {
       count++;
     }
     this.options.onBatch?.(count, weight);
+    this.queuedWeight -= weight;
     return this.queue.splice(0, count);
   }
 

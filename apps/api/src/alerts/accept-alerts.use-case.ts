@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { alertChainId, AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { incidentWorkflowId } from '../../../../libs/contracts';
-import { incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
+import { DomainError, DomainErrorCode, incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
 import {
   acceptIntakeAlerts,
   GroupCommit,
@@ -90,6 +90,12 @@ export class AcceptAlerts {
   }
 
   async execute(command: AcceptAlertsCommand): Promise<AcceptedAlert[]> {
+    // Shed load rather than queue without bound: a sender that gives up waiting would retry an
+    // alert that may still be stored, and count it twice.
+    if (this.batches.waiting > 0 && this.batches.waitingWeight + command.alerts.length > this.config.intake.maxWaitingAlerts) {
+      this.metrics.alertsRefused('overloaded', command.alerts.length);
+      throw new DomainError(DomainErrorCode.IntakeOverloaded, `${this.batches.waitingWeight} alerts are already waiting to be stored; nothing was stored. Retry shortly.`);
+    }
     const request = this.toIntakeRequest(command);
     const accepted = await this.batches.submit(request, request.alerts.length).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) this.metrics.alertsRefused('unavailable', command.alerts.length);

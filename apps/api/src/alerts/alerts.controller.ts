@@ -39,7 +39,7 @@ export class AlertsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key twice stores the alert once and repeats the first answer' })
   @ApiResponse({ status: 202, description: 'Stored; per alert: incidentId, workflowId, temporalUiUrl, traceId, deduplicated' })
   @ApiResponse({ status: 400, description: 'Invalid alert (problem+json naming the field); nothing stored' })
-  @ApiResponse({ status: 503, description: 'PostgreSQL unavailable; nothing stored, retry after Retry-After' })
+  @ApiResponse({ status: 503, description: 'PostgreSQL unavailable, or intake overloaded; nothing stored, retry after Retry-After' })
   async send(@Body() body: unknown, @Headers('idempotency-key') idempotencyKeyHeader: string | undefined, @CurrentPrincipal() principal: Principal) {
     const { alerts, idempotencyKey } = this.parse(body, idempotencyKeyHeader);
     const accepted = await this.acceptAlerts.execute({ alerts, idempotencyKey, source: 'api', actor: actorOf(principal) });

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../../../../libs/persistence';
 import { problem, ValidationProblem, type Problem } from './problem';
 
 export const RETRY_AFTER_SECONDS = 5;
+const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 
 /** How every error maps to a problem; `null` means unexpected (a 500 with an error id). */
 export function errorToProblem(error: unknown): { problem: Problem; retryAfter?: number } | null {
@@ -59,6 +60,8 @@ function domainProblem(error: DomainError): { problem: Problem; retryAfter?: num
     case DomainErrorCode.StorageUnavailable:
     case DomainErrorCode.WorkflowUnavailable:
       return { problem: problem(503, 'unavailable', 'Temporarily unavailable', { detail }), retryAfter: RETRY_AFTER_SECONDS };
+    case DomainErrorCode.IntakeOverloaded:
+      return { problem: problem(503, 'intake-overloaded', 'Intake is overloaded', { detail }), retryAfter: OVERLOAD_RETRY_AFTER_SECONDS };
     default: {
       const unhandled: never = error.code;
       throw new Error(`unmapped domain error code ${String(unhandled)}`);

@@ -14,7 +14,7 @@ export class IntakeMetrics {
   constructor(registry: MetricsRegistry, outbox: OutboxStore) {
     this.alerts = new Counter({
       name: 'vigil_alerts_received_total',
-      help: 'Alerts accepted by intake, by outcome (created, deduplicated, resolved, no_open_incident, replayed, rejected, unavailable)',
+      help: 'Alerts accepted by intake, by outcome (created, deduplicated, resolved, no_open_incident, replayed, rejected, unavailable, overloaded)',
       labelNames: ['outcome'],
       registers: [registry],
     });
@@ -62,7 +62,7 @@ export class IntakeMetrics {
     this.commitAlerts.observe(alerts);
   }
 
-  alertsRefused(outcome: 'rejected' | 'unavailable', count = 1): void {
+  alertsRefused(outcome: 'rejected' | 'unavailable' | 'overloaded', count = 1): void {
     this.alerts.inc({ outcome }, count);
   }
 }
