@@ -27,7 +27,7 @@ export const envSchema = z.object({
   VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   VIGIL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
   VIGIL_INTAKE_COMMIT_MAX_ALERTS: z.coerce.number().int().min(1).max(10_000).default(1000),
-  VIGIL_INTAKE_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  VIGIL_INTAKE_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   VIGIL_INTAKE_MAX_WAITING_ALERTS: z.coerce.number().int().min(0).default(10_000),
   VIGIL_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
   VIGIL_OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(100).default(30_000),

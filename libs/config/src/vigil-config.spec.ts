@@ -8,7 +8,7 @@ describe('VigilConfig.fromEnv', () => {
     expect(config.port).toBe(3000);
     expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'vigil-incidents', tls: { enabled: false } });
     expect(config.database.ownerUrl).toBe(minimal.DATABASE_URL);
-    expect(config.intake).toEqual({ maxBodyBytes: 1_048_576, maxBatch: 100, commitMaxAlerts: 1000, commitConcurrency: 2, maxWaitingAlerts: 10_000 });
+    expect(config.intake).toEqual({ maxBodyBytes: 1_048_576, maxBatch: 100, commitMaxAlerts: 1000, commitConcurrency: 1, maxWaitingAlerts: 10_000 });
   });
 
   it('names every invalid variable', () => {
