@@ -5,20 +5,7 @@ import { assertChainId, normaliseUuid } from './chain-ids';
 import { canonicalJson } from './canonical-json';
 
 /** Everything an event's hash covers besides its seq and its chain's previous hash. */
-export interface EventContent {
-  id: string;
-  chainId: string;
-  occurredAt: string;
-  type: string;
-  actor: string;
-  incidentId: string | null;
-  traceId: string | null;
-  spanId: string | null;
-  workflowId: string | null;
-  runId: string | null;
-  idempotencyKey: string | null;
-  data: Record<string, unknown>;
-}
+export type EventContent = Omit<AuditEventRecord, 'seq' | 'prevHash' | 'hash'>;
 
 const MAX_YEAR = 9999;
 
