@@ -135,6 +135,44 @@ describe('alert to incident', () => {
     expect(answers[2].incidentId).toBe(answers[0].incidentId);
   });
 
+  it('applies a mixed batch in order: repeats, a resolve and reopen, a severity change and a new incident', async () => {
+    const [repeated, reopened, escalated, fresh] = [alert(), alert(), alert({ labels: { severity: 'warning' } }), alert()];
+    const [opened, toResolve, toEscalate] = await send([repeated, reopened, escalated]);
+    const answers = await send([
+      repeated,
+      { ...reopened, status: 'resolved' },
+      repeated,
+      reopened,
+      { ...escalated, labels: { ...escalated.labels, severity: 'critical' } },
+      fresh,
+      repeated,
+    ]);
+    expect(answers.map((a) => [a.outcome, a.occurrenceCount])).toEqual([
+      ['deduplicated', 2],
+      ['resolved', 1],
+      ['deduplicated', 3],
+      ['created', 1],
+      ['deduplicated', 2],
+      ['created', 1],
+      ['deduplicated', 4],
+    ]);
+    expect([answers[0], answers[2], answers[6]].map((a) => a.incidentId)).toEqual(Array(3).fill(opened.incidentId));
+    expect(answers[1].incidentId).toBe(toResolve.incidentId);
+    expect(answers[3].incidentId).not.toBe(toResolve.incidentId);
+    expect(answers[4].incidentId).toBe(toEscalate.incidentId);
+    expect((await vigil.json(`/api/v1/incidents/${toEscalate.incidentId}`)).body.severity).toBe('critical');
+
+    const stored = await vigil.ownerQuery(`SELECT outcome FROM alerts WHERE id = ANY ($1::uuid[]) ORDER BY array_position($1::uuid[], id)`, [
+      answers.map((a) => a.alertId),
+    ]);
+    expect(stored.map((row) => row.outcome)).toEqual(answers.map((a) => a.outcome));
+    const timeline = await vigil.json(`/api/v1/incidents/${opened.incidentId}/audit`);
+    const received = (timeline.body.events as Array<Record<string, any>>).filter((e) => e.type === 'alert.received');
+    expect(received.map((e) => e.data.alertId)).toEqual([opened.alertId, answers[0].alertId, answers[2].alertId, answers[6].alertId]);
+    expect(received.map((e) => e.data.outcome)).toEqual(['created', 'deduplicated', 'deduplicated', 'deduplicated']);
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
   it('acknowledges and resolves through workflow updates, answering the new state or 409', async () => {
     const [accepted] = await send(alert());
     const id = accepted.incidentId;

@@ -9,7 +9,7 @@ import { IntakeMetrics } from './metrics/intake.metrics';
 
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
 export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes });
+  const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes, skipMiddie: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,
     bodyParser: false,
