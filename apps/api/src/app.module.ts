@@ -7,7 +7,6 @@ import { ConfigModule, type VigilConfig } from '../../../libs/config';
 import { ApiKeyEntity, IncidentEntity, PersistenceModule } from '../../../libs/persistence';
 import { loggerModule } from '../../../libs/telemetry';
 import { AcceptAlerts } from './alerts/accept-alerts.use-case';
-import { AlertsController } from './alerts/alerts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuditController } from './audit/audit.controller';
@@ -33,7 +32,7 @@ export class AppModule {
         loggerModule('vigil-api', config.logLevel),
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(), TypeOrmModule.forFeature([IncidentEntity, ApiKeyEntity])],
-      controllers: [AlertsController, IncidentsController, AuditController, ApiKeysController, HealthController, MetricsController],
+      controllers: [IncidentsController, AuditController, ApiKeysController, HealthController, MetricsController],
       providers: [
         temporalClientProvider,
         TemporalClientCloser,

@@ -3,6 +3,9 @@ import { Logger } from 'nestjs-pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { VigilConfig } from '../../../libs/config';
+import { AcceptAlerts } from './alerts/accept-alerts.use-case';
+import { alertIntakeOpenApi, ALERTS_PATH, registerAlertIntakeRoute } from './alerts/alert-intake.route';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { AppModule } from './app.module';
 import { registerRequestSpans } from './http/request-spans';
 import { IntakeMetrics } from './metrics/intake.metrics';
@@ -30,6 +33,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
+  registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys: app.get(ApiKeysService), metrics, config });
   app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()
@@ -38,6 +42,11 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Vigil API key' })
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/json' });
+  const document = () => {
+    const described = SwaggerModule.createDocument(app, openApi);
+    described.paths = { [ALERTS_PATH]: alertIntakeOpenApi(), ...described.paths };
+    return described;
+  };
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
   return app;
 }

@@ -87,6 +87,27 @@ describe('eventContentTemplate', () => {
     expect(fill(parts, ['alerts:fp', 'no_open_incident', null, null])).toBe(eventContentText(buildEventContent(whole, ID, NOW)));
   });
 
+  it('writes each event its own values, also after its shape was laid out by another event', () => {
+    const events: AuditEventInput[] = [
+      received,
+      { ...received, actor: 'key:other', traceId: undefined, spanId: 'span', data: { ...received.data, fingerprint: 'é "x"', note: 'n' } },
+      { ...received, data: { alertId: ID, count: 3, nested: { b: [1, null], a: 'z' }, skipped: undefined } },
+      { ...received, data: { count: 4, alertId: ID, nested: { a: 'y' } } },
+      { ...received, data: { ...received.data, outcome: 'overwritten by the hole' } },
+    ];
+    for (const event of events) {
+      const parts = eventContentTemplate(event, holes, ID, NOW);
+      const whole = { ...event, chainId: `incident:${incidentId}`, incidentId, workflowId: null, data: { ...event.data, outcome: 'created' } };
+      expect(fill(parts, [whole.chainId, 'created', incidentId, null])).toBe(eventContentText(buildEventContent(whole, ID, NOW)));
+    }
+  });
+
+  it('checks the values of an event whose shape is already laid out', () => {
+    eventContentTemplate(received, holes, ID, NOW);
+    expect(() => eventContentTemplate({ ...received, data: { ...received.data, note: 'nul \u0000' } }, holes, ID, NOW)).toThrow(AuditInputError);
+    expect(() => eventContentTemplate({ ...received, actor: '' }, holes, ID, NOW)).toThrow(AuditInputError);
+  });
+
   it('refuses holes listed out of their order in the text', () => {
     expect(() => eventContentTemplate(received, ['incidentId', 'chainId'], ID, NOW)).toThrow(AuditInputError);
   });

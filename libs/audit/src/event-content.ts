@@ -39,33 +39,87 @@ export type ContentHole = 'chainId' | 'incidentId' | 'workflowId' | `data.${stri
 // Control characters are written as \u escapes, so no stored string's text can contain a
 // sentinel's text; the per-process nonce keeps even a string naming it apart.
 const SENTINEL_PREFIX = `\u0001${randomBytes(9).toString('hex')}:`;
+const sentinels: Array<{ value: string; json: string }> = [];
+
+function sentinel(i: number): { value: string; json: string } {
+  for (let n = sentinels.length; n <= i; n++) {
+    const value = `${SENTINEL_PREFIX}${n}`;
+    sentinels.push({ value, json: JSON.stringify(value) });
+  }
+  return sentinels[i];
+}
 
 /**
  * An event's canonical text cut at values only the database will know (SQL `audit_fill`):
  * filling hole i with its value as JSON (a string, or null) between parts i and i + 1 gives
  * exactly the text `eventContentText` gives for the whole event. Holes must be listed in the
- * order they occur in that text (canonical key order); placeholders stand in for them meanwhile.
+ * order they occur in that text (canonical key order).
+ *
+ * Intake cuts one of these per alert, so the text of each shape of event (its data keys and
+ * holes) is laid out once; an event then only has its values checked and written in.
  */
 export function eventContentTemplate(event: AuditEventInput, holes: readonly ContentHole[], id: string, now: Date): string[] {
   const content = buildEventContent(event, id, now);
-  const data: Record<string, unknown> = { ...content.data };
-  const holed: Record<string, unknown> = { ...content, data };
-  holes.forEach((hole, i) => {
-    const sentinel = `${SENTINEL_PREFIX}${i}`;
-    if (hole.startsWith('data.')) data[hole.slice('data.'.length)] = sentinel;
-    else holed[hole] = sentinel;
-  });
-  const text = canonicalJson(holed);
+  const dataHoles = new Set(holes.filter((hole) => hole.startsWith('data.')).map((hole) => hole.slice('data.'.length)));
+  const dataKeys = Object.keys(content.data).filter((key) => content.data[key] !== undefined && !dataHoles.has(key));
   const parts: string[] = [];
-  let from = 0;
-  holes.forEach((hole, i) => {
-    const at = text.indexOf(JSON.stringify(`${SENTINEL_PREFIX}${i}`), from);
-    if (at < 0) throw new AuditInputError(`content template: hole ${hole} is not where the order given puts it`);
-    parts.push(text.slice(from, at));
-    from = at + JSON.stringify(`${SENTINEL_PREFIX}${i}`).length;
-  });
-  parts.push(text.slice(from));
+  let text = '';
+  for (const slot of layoutOf(content, dataKeys, holes)) {
+    if (slot.kind === 'text') text += slot.text;
+    else if (slot.kind === 'hole') {
+      parts.push(text);
+      text = '';
+    } else text += canonicalJson(slot.kind === 'field' ? content[slot.key] : content.data[slot.key]);
+  }
+  parts.push(text);
   return parts;
+}
+
+/** A shape's canonical text, in order: literal text, the holes, and where each value goes. */
+type Slot = { kind: 'text'; text: string } | { kind: 'hole' } | { kind: 'field'; key: keyof EventContent } | { kind: 'data'; key: string };
+
+const MAX_LAYOUTS = 256;
+const layouts = new Map<string, Slot[]>();
+
+function layoutOf(content: EventContent, dataKeys: string[], holes: readonly ContentHole[]): Slot[] {
+  const shape = `${holes.join(',')}|${dataKeys.join(',')}`;
+  let layout = layouts.get(shape);
+  if (!layout) {
+    layout = layOut(content, dataKeys, holes);
+    if (layouts.size < MAX_LAYOUTS) layouts.set(shape, layout);
+  }
+  return layout;
+}
+
+/** Writes the event with a placeholder for every value and every hole, and cuts the text at them. */
+function layOut(content: EventContent, dataKeys: string[], holes: readonly ContentHole[]): Slot[] {
+  const meanings: Slot[] = [];
+  const mark = (meaning: Slot): string => sentinel(meanings.push(meaning) - 1).value;
+  const holeMarks = new Map(holes.map((hole) => [hole as string, mark({ kind: 'hole' })]));
+  const data: Record<string, unknown> = {};
+  for (const key of dataKeys) data[key] = mark({ kind: 'data', key });
+  const placeholders: Record<string, unknown> = { data };
+  for (const key of Object.keys(content) as Array<keyof EventContent>) {
+    if (key !== 'data') placeholders[key] = holeMarks.get(key) ?? mark({ kind: 'field', key });
+  }
+  for (const hole of holes) if (hole.startsWith('data.')) data[hole.slice('data.'.length)] = holeMarks.get(hole);
+
+  const text = canonicalJson(placeholders);
+  const found = meanings.map((meaning, i) => ({ meaning, at: text.indexOf(sentinel(i).json), length: sentinel(i).json.length }));
+  found.sort((a, b) => a.at - b.at);
+  const holeOrder = found.filter((f) => f.meaning.kind === 'hole').map((f) => meanings.indexOf(f.meaning));
+  holeOrder.forEach((index, i) => {
+    if (index !== i) throw new AuditInputError(`content template: hole ${holes[i]} is not where the order given puts it`);
+  });
+  const slots: Slot[] = [];
+  let from = 0;
+  for (const { meaning, at, length } of found) {
+    if (at > from) slots.push({ kind: 'text', text: text.slice(from, at) });
+    slots.push(meaning);
+    from = at + length;
+  }
+  if (from < text.length) slots.push({ kind: 'text', text: text.slice(from) });
+  return slots;
 }
 
 export function contentOfRecord(r: AuditEventRecord): EventContent {

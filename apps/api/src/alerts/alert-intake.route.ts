@@ -1,0 +1,86 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { VigilConfig } from '../../../../libs/config';
+import type { CanonicalAlert } from '../../../../libs/domain';
+import type { ApiKeyRole } from '../../../../libs/persistence';
+import type { ApiKeysService } from '../api-keys/api-keys.service';
+import { authenticateRequest } from '../auth/authenticate-request';
+import { actorOf } from '../auth/principal';
+import { parseWith } from '../http/parse-with';
+import { ValidationProblem } from '../http/problem';
+import type { IntakeMetrics } from '../metrics/intake.metrics';
+import type { AcceptAlerts } from './accept-alerts.use-case';
+import { alertBatchSchema, alertSchema, idempotencyKeySchema, type AlertBody } from './alert.schema';
+
+export const ALERTS_PATH = '/api/v1/alerts';
+const INTAKE_ROLES: readonly ApiKeyRole[] = ['ingest'];
+
+export interface AlertIntakeDeps {
+  acceptAlerts: AcceptAlerts;
+  apiKeys: ApiKeysService;
+  metrics: IntakeMetrics;
+  config: VigilConfig;
+}
+
+/**
+ * POST /api/v1/alerts: one alert (an object) or a batch (an array), answered 202 once durably stored.
+ *
+ * The one route that takes thousands of requests a second, so it is a plain Fastify route rather
+ * than a Nest controller: Nest's per-request pipeline (execution context, guard, parameter
+ * decorators) measured at a ninth of intake's API CPU. It keeps the same rules: the API key and
+ * role check of every route (`authenticateRequest`), validation at the edge, and errors answered
+ * as problem+json by the global ProblemFilter, which Nest installs as Fastify's error handler.
+ */
+export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIntakeDeps): void {
+  const batchSchema = alertBatchSchema(deps.config.intake.maxBatch);
+
+  const parse = (body: unknown, idempotencyKeyHeader: unknown) => {
+    try {
+      const key = idempotencyKeySchema.safeParse(idempotencyKeyHeader);
+      if (!key.success) throw new ValidationProblem([{ field: 'Idempotency-Key', message: key.error.issues[0].message }]);
+      const alerts = Array.isArray(body) ? parseWith(batchSchema, body) : [parseWith(alertSchema, body)];
+      return { alerts: alerts.map(toCanonical), idempotencyKey: key.data };
+    } catch (error) {
+      deps.metrics.alertsRefused('rejected', Array.isArray(body) ? Math.max(body.length, 1) : 1);
+      throw error;
+    }
+  };
+
+  fastify.post(ALERTS_PATH, async (request, reply) => {
+    const principal = await authenticateRequest(request, deps.apiKeys, INTAKE_ROLES);
+    const { alerts, idempotencyKey } = parse(request.body, request.headers['idempotency-key']);
+    const accepted = await deps.acceptAlerts.execute({ alerts, idempotencyKey, source: 'api', actor: actorOf(principal) });
+    return reply.code(202).send({ alerts: accepted });
+  });
+}
+
+function toCanonical(body: AlertBody): CanonicalAlert {
+  const { fingerprint, generatorURL, ...alert } = body;
+  const annotations = generatorURL ? { ...alert.annotations, generatorURL } : alert.annotations;
+  return { ...alert, annotations, dedupKey: fingerprint } as CanonicalAlert;
+}
+
+/** The route's OpenAPI description (Nest's Swagger module only sees controllers). */
+export function alertIntakeOpenApi(): OpenAPIObject['paths'][string] {
+  const alert = z.toJSONSchema(alertSchema, { io: 'input' });
+  const problem = { 'application/problem+json': { schema: { type: 'object' } } };
+  return {
+    post: {
+      tags: ['alerts'],
+      summary: 'Send one alert (an object) or a batch (an array); answered once durably stored',
+      security: [{ bearer: [] }],
+      parameters: [
+        { name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key twice stores the alert once and repeats the first answer', schema: { type: 'string' } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [alert, { type: 'array', items: alert }] } as object } } },
+      responses: {
+        '202': { description: 'Stored; per alert: incidentId, workflowId, temporalUiUrl, traceId, deduplicated' },
+        '400': { description: 'Invalid alert (problem+json naming the field); nothing stored', content: problem },
+        '401': { description: 'No valid API key', content: problem },
+        '403': { description: 'The key\'s role may not send alerts (ingest or admin may)', content: problem },
+        '503': { description: 'PostgreSQL unavailable, or intake overloaded; nothing stored, retry after Retry-After', content: problem },
+      },
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { ApiKeyRole } from '../../../../libs/persistence';
+import type { ApiKeysService } from '../api-keys/api-keys.service';
+import type { AuthenticatedRequest, Principal } from './principal';
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/**
+ * The caller behind a request's API key (Authorization: Bearer, or X-Api-Key), when its role is
+ * one of `allowed` or admin; 401 without a valid key, 403 for another role. Sets `request.principal`.
+ */
+export async function authenticateRequest(request: AuthenticatedRequest, apiKeys: ApiKeysService, allowed: readonly ApiKeyRole[]): Promise<Principal> {
+  const presented = presentedKey(request);
+  if (!presented) throw new HttpException('An API key is required: Authorization: Bearer <key>', HttpStatus.UNAUTHORIZED);
+  const principal = await apiKeys.authenticate(presented);
+  if (!principal) throw new HttpException('The API key is unknown or revoked', HttpStatus.UNAUTHORIZED);
+  if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
+    throw new HttpException(`Role ${principal.role} may not call this route`, HttpStatus.FORBIDDEN);
+  }
+  request.principal = principal;
+  return principal;
+}
+
+function presentedKey(request: AuthenticatedRequest): string | undefined {
+  const header = request.headers.authorization;
+  const bearer = header ? BEARER.exec(header)?.[1] : undefined;
+  if (bearer) return bearer;
+  const apiKeyHeader = request.headers['x-api-key'];
+  return typeof apiKeyHeader === 'string' && apiKeyHeader ? apiKeyHeader : undefined;
+}
