@@ -30,6 +30,17 @@ describe('GroupCommit', () => {
     await expect(Promise.all(rest)).resolves.toEqual(['ok:b', 'ok:c', 'ok:d']);
   });
 
+  it('sends the next batch to the database before answering the callers of the one that committed', async () => {
+    const c = controlledCommit();
+    const group = new GroupCommit({ commit: c.commit, maxBatchWeight: 100, concurrency: 1, retryAlone: () => true });
+    const first = group.submit('a').then((result) => ({ result, batchesWhenAnswered: c.batches.map((b) => [...b]) }));
+    const second = group.submit('b');
+    c.finish[0]();
+    await expect(first).resolves.toEqual({ result: 'ok:a', batchesWhenAnswered: [['a'], ['b']] });
+    c.finish[1]();
+    await expect(second).resolves.toBe('ok:b');
+  });
+
   it('runs up to `concurrency` batches at once', async () => {
     const c = controlledCommit();
     const group = new GroupCommit({ commit: c.commit, maxBatchWeight: 100, concurrency: 2, retryAlone: () => true });

@@ -58,10 +58,7 @@ export class GroupCommit<I, O> {
     while (this.queue.length > 0 && this.committing < this.options.concurrency) {
       const batch = this.takeBatch();
       this.committing++;
-      void this.run(batch).finally(() => {
-        this.committing--;
-        this.pump();
-      });
+      void this.run(batch);
     }
   }
 
@@ -78,23 +75,34 @@ export class GroupCommit<I, O> {
   }
 
   private async run(batch: Array<Pending<I, O>>): Promise<void> {
+    const outcome = await this.commit(batch);
+    const alone = !outcome.ok && outcome.retryable && batch.length > 1 && this.options.retryAlone(outcome.error);
+    // Item by item, still in this batch's slot, so that one bad item fails alone.
+    if (alone) for (const pending of batch) settle([pending], await this.commit([pending]));
+    this.committing--;
+    // The next batch goes to the database before this one's callers are answered.
+    this.pump();
+    if (!alone) settle(batch, outcome);
+  }
+
+  private async commit(batch: Array<Pending<I, O>>): Promise<Outcome<O>> {
     let results: O[];
     try {
       results = await this.options.commit(batch.map((p) => p.item));
     } catch (error) {
-      if (batch.length > 1 && this.options.retryAlone(error)) {
-        for (const pending of batch) await this.run([pending]);
-      } else {
-        for (const pending of batch) pending.reject(error);
-      }
-      return;
+      return { ok: false, error, retryable: true };
     }
-    // Committed: whatever happens now, never commit again.
     if (results.length !== batch.length) {
-      const error = new Error(`group commit: ${results.length} results for ${batch.length} items`);
-      for (const pending of batch) pending.reject(error);
-      return;
+      // Committed, but not answerable: never committed again.
+      return { ok: false, error: new Error(`group commit: ${results.length} results for ${batch.length} items`), retryable: false };
     }
-    batch.forEach((p, i) => p.resolve(results[i]));
+    return { ok: true, results };
   }
+}
+
+type Outcome<O> = { ok: true; results: O[] } | { ok: false; error: unknown; retryable: boolean };
+
+function settle<I, O>(batch: Array<Pending<I, O>>, outcome: Outcome<O>): void {
+  if (outcome.ok) batch.forEach((p, i) => p.resolve(outcome.results[i]));
+  else for (const pending of batch) pending.reject(outcome.error);
 }
