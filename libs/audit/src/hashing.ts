@@ -1,10 +1,10 @@
-import { createHash } from 'crypto';
+import { createHash, hash } from 'crypto';
 
 /** The `prev_hash` of every chain's first event and of the first checkpoint. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 // The three formats below are also written by the SQL functions in
