@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { join } from 'node:path';
+import { workflowWebpackConfig } from '../../apps/worker/src/workflow-source';
 import { VIGIL_SEARCH_ATTRIBUTES } from '../../libs/contracts';
 
 /** Saved histories of every workflow; the replay test guards them. */
@@ -19,6 +20,7 @@ export function startLocalTemporal(): Promise<TestWorkflowEnvironment> {
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    webpackConfigHook: workflowWebpackConfig,
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
   });
 }

@@ -17,6 +17,7 @@ import {
   WORKFLOW_BUNDLE_PATH,
   WORKFLOW_INTERCEPTOR_MODULES,
   WORKFLOWS_PATH,
+  workflowWebpackConfig,
 } from './workflow-source';
 
 const CONNECT_RETRY_MS = 1000;
@@ -77,7 +78,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   private workerOptions(connection: NativeConnection): WorkerOptions {
     const workflows = prebuiltBundleExists()
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
-      : { workflowsPath: WORKFLOWS_PATH };
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { webpackConfigHook: workflowWebpackConfig } };
     return {
       connection,
       namespace: this.config.temporal.namespace,
