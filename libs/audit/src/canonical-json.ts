@@ -13,11 +13,6 @@ function isStorable(value: string): boolean {
   return !value.includes('\u0000') && value.isWellFormed();
 }
 
-/** Throws unless PostgreSQL stores the string exactly. */
-export function assertStorableString(value: string, path: string): void {
-  if (!isStorable(value)) throw new AuditInputError(`${path}: contains a NUL character or a lone surrogate`);
-}
-
 /**
  * Canonical JSON: object keys sorted by UTF-16 code unit, no whitespace, numbers and strings as
  * `JSON.stringify` writes them (shortest round-trip form). Parsing the result, storing it in
