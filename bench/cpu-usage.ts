@@ -52,6 +52,30 @@ export function cpuShares(from: CpuSnapshot | undefined, to: CpuSnapshot | undef
   return { busy, own, foreign: Math.max(0, busy - own), byGroup };
 }
 
+/** Several intervals of one phase (rounds taking turns with another phase), added up. */
+export class CpuTally {
+  private total = 0;
+  private busy = 0;
+  private readonly groups: Record<string, number> = {};
+  private complete = true;
+
+  add(from: CpuSnapshot | undefined, to: CpuSnapshot | undefined): void {
+    if (!from || !to) {
+      this.complete = false;
+      return;
+    }
+    this.total += to.totalTicks - from.totalTicks;
+    this.busy += to.busyTicks - from.busyTicks;
+    for (const [name, ticks] of Object.entries(to.groupTicks)) this.groups[name] = (this.groups[name] ?? 0) + (ticks - (from.groupTicks[name] ?? 0));
+  }
+
+  shares(): CpuShares | undefined {
+    if (!this.complete || this.total <= 0) return undefined;
+    const from: CpuSnapshot = { busyTicks: 0, totalTicks: 0, groupTicks: {} };
+    return cpuShares(from, { busyTicks: this.busy, totalTicks: this.total, groupTicks: this.groups });
+  }
+}
+
 /** CPU ticks of each group's processes and their live descendants (a descendant that roots another group is that group's). */
 function groupTicks(groups: ProcessGroups): Record<string, number> {
   const stats = new Map<number, ProcStat>();

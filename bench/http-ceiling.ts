@@ -1,21 +1,20 @@
 import { join } from 'node:path';
 import { describeExit, findFreePort, signalProcess, spawnManaged, waitUntil } from '../libs/dev-stack';
 import { READY_LINE } from './http-ceiling-server';
-import { runLoad, type LoadResult } from './load';
 
-export interface HttpCeilingOptions {
-  headers: Record<string, string>;
-  nextBody: () => string;
-  connections: number;
-  warmupSec: number;
-  durationSec: number;
+export interface HttpCeilingServerOptions {
   signal: AbortSignal;
   /** Pids to kill if the bench process exits without stopping them. */
   orphans: Set<number>;
 }
 
-/** Bare Fastify in a child process, loaded by autocannon after a short warm-up. */
-export async function measureHttpCeiling(options: HttpCeilingOptions): Promise<LoadResult> {
+export interface HttpCeilingServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Bare Fastify in a child process of its own, kept up so that it can be measured in rounds. */
+export async function startHttpCeilingServer(options: HttpCeilingServerOptions): Promise<HttpCeilingServer> {
   const port = await findFreePort();
   let ready = false;
   const child = await spawnManaged({
@@ -26,6 +25,10 @@ export async function measureHttpCeiling(options: HttpCeilingOptions): Promise<L
     writeLine: (line) => (line.endsWith(` ${READY_LINE}`) ? (ready = true) : console.log(line)),
   });
   options.orphans.add(child.pid);
+  const stop = async (): Promise<void> => {
+    await child.stop(5_000).catch(() => signalProcess(child.pid, 'SIGKILL'));
+    options.orphans.delete(child.pid);
+  };
   let exit: string | undefined;
   void child.exited.then((info) => (exit = describeExit(info)));
   try {
@@ -36,11 +39,9 @@ export async function measureHttpCeiling(options: HttpCeilingOptions): Promise<L
       signal: options.signal,
       failFast: () => (exit ? new Error(`the Fastify ceiling server ${exit}`) : undefined),
     });
-    const load = { url: `http://127.0.0.1:${port}`, path: '/api/v1/alerts', headers: options.headers, nextBody: options.nextBody, connections: options.connections, signal: options.signal };
-    await runLoad({ ...load, durationSec: options.warmupSec });
-    return await runLoad({ ...load, durationSec: options.durationSec });
-  } finally {
-    await child.stop(5_000).catch(() => signalProcess(child.pid, 'SIGKILL'));
-    options.orphans.delete(child.pid);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return { url: `http://127.0.0.1:${port}`, stop };
 }

@@ -64,3 +64,28 @@ function summarise(result: autocannon.Result): LoadResult {
     statusCodes,
   };
 }
+
+/**
+ * Rounds of one load as one result: counts and durations summed (so the rate is over all rounds);
+ * p50 and p90 the median round's, p99 and max the worst round's.
+ */
+export function combineLoads(rounds: LoadResult[]): LoadResult {
+  if (rounds.length === 0) throw new Error('combineLoads: no rounds');
+  const sum = (pick: (l: LoadResult) => number): number => rounds.reduce((total, l) => total + pick(l), 0);
+  const median = (pick: (l: LoadResult) => number): number => [...rounds.map(pick)].sort((a, b) => a - b)[Math.floor((rounds.length - 1) / 2)];
+  const worst = (pick: (l: LoadResult) => number): number => Math.max(...rounds.map(pick));
+  const statusCodes: Record<string, number> = {};
+  for (const round of rounds) for (const [code, count] of Object.entries(round.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  const durationSec = sum((l) => l.durationSec);
+  const ok = sum((l) => l.ok);
+  return {
+    durationSec,
+    ok,
+    non2xx: sum((l) => l.non2xx),
+    errors: sum((l) => l.errors),
+    timeouts: sum((l) => l.timeouts),
+    okPerSec: durationSec > 0 ? ok / durationSec : 0,
+    latencyMs: { p50: median((l) => l.latencyMs.p50), p90: median((l) => l.latencyMs.p90), p99: worst((l) => l.latencyMs.p99), max: worst((l) => l.latencyMs.max) },
+    statusCodes,
+  };
+}

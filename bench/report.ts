@@ -24,12 +24,20 @@ export interface BenchSettings {
   connections: number;
   loadSec: number;
   warmupSec: number;
+  rounds: number;
+  roundSec: number;
   startConcurrency: number;
   shapedStartSec: number;
   maxDrainSec: number;
   duplicateFingerprints: number;
   bodyBytes: number;
   vigilKnobs: Record<string, string>;
+}
+
+/** One round of the HTTP ceiling and the duplicates round measured right after it. */
+export interface AlternatingRound {
+  httpCeilingPerSec: number;
+  duplicatesPerSec: number;
 }
 
 export interface BenchResults {
@@ -41,6 +49,8 @@ export interface BenchResults {
   /** For information: starts shaped as Vigil's dispatcher sends them (signal-with-start, search attributes), at its concurrency. */
   vigilShapedStarts: StartCeiling;
   duplicates: DuplicatesResult;
+  /** The rounds behind httpCeiling and duplicates, in the order run. */
+  alternatingRounds: AlternatingRound[];
   newIncidents: NewIncidentsResult;
   ratios: {
     duplicatesOfHttpCeiling: number;
@@ -153,7 +163,8 @@ export function formatTable(r: BenchResults): string {
   const m = r.machine;
   const notes = [
     `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); load average at start ${m.loadAverageAtStart.join(' / ')}`,
-    `load: autocannon, ${r.settings.connections} connections, ${r.settings.loadSec} s per phase (${r.settings.warmupSec} s warm-up for the HTTP ceiling and duplicates), ${r.settings.bodyBytes}-byte JSON body`,
+    `load: autocannon, ${r.settings.connections} connections, ${r.settings.bodyBytes}-byte JSON body; HTTP ceiling and duplicates taking turns (after ${r.settings.warmupSec} s warm-up each) in ${r.settings.rounds} rounds of ${r.settings.roundSec} s, other phases ${r.settings.loadSec} s`,
+    `rounds, HTTP ceiling / duplicates: ${r.alternatingRounds.map((round) => `${num(round.httpCeilingPerSec)} / ${num(round.duplicatesPerSec)} (${pct(round.duplicatesPerSec / round.httpCeilingPerSec)})`).join(', ')}`,
     `new incidents: ${n.created} opened; ${num(n.startedDuringLoadPerSec)} workflows/s started while the load ran, ${n.backlogAtLoadEnd} still queued in the outbox when it stopped` +
       (n.leftWhenGaveUp ? `; gave up waiting with ${n.leftWhenGaveUp.backlog} queued, ${n.leftWhenGaveUp.notPickedUp} not picked up` : ''),
     `Vigil knobs from the environment: ${Object.keys(r.settings.vigilKnobs).length ? Object.entries(r.settings.vigilKnobs).map(([k, v]) => `${k}=${v}`).join(' ') : 'none (defaults)'}`,

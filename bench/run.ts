@@ -5,12 +5,13 @@ import { signalProcess, Supervisor } from '../libs/dev-stack';
 import { alertBody, uniqueAlertnames } from './alert-body';
 import { startBenchStack, type BenchStack } from './bench-stack';
 import { ChildOutput } from './child-output';
-import { cpuShares, cpuSnapshot, type CpuShares, type CpuSnapshot, type ProcessGroups } from './cpu-usage';
-import { measureHttpCeiling } from './http-ceiling';
+import { CpuTally, cpuShares, cpuSnapshot, type CpuShares, type CpuSnapshot, type ProcessGroups } from './cpu-usage';
+import { startHttpCeilingServer, type HttpCeilingServer } from './http-ceiling';
+import { combineLoads, runLoad, type LoadResult } from './load';
 import { errorText, log } from './log';
-import { computeRatios, describeMachine, formatTable, loadLine, startsLine, writeResults, type BenchResults, type BenchSettings } from './report';
+import { computeRatios, describeMachine, formatTable, loadLine, startsLine, writeResults, type AlternatingRound, type BenchResults, type BenchSettings } from './report';
 import { measureEmptyStartCeiling, measureVigilShapedStartCeiling } from './temporal-ceiling';
-import { measureDuplicates, measureNewIncidents, seedOpenIncidents, type IntakeTarget } from './vigil-intake';
+import { duplicatesLoad, measureNewIncidents, seedOpenIncidents, type IntakeTarget } from './vigil-intake';
 import { VigilProgress } from './vigil-progress';
 
 /**
@@ -26,6 +27,13 @@ const SETTINGS = {
   connections: 50,
   loadSec: 10,
   warmupSec: 2,
+  /**
+   * The HTTP ceiling and Vigil's duplicates are measured in this many rounds of roundSec each,
+   * taking turns, so that both meet the same machine: a shared VM's speed drifts by a fifth
+   * from minute to minute.
+   */
+  rounds: 3,
+  roundSec: 5,
   startConcurrency: 200,
   duplicateFingerprints: 200,
   /** How long the Vigil-shaped start rate is measured (for information; the ceiling proper runs loadSec). */
@@ -54,57 +62,97 @@ async function measure(root: string, supervisor: Supervisor, output: ChildOutput
     return result;
   };
 
+  // Started before the stack, so that its start-up is not disturbed; measured later, in rounds.
+  const ceilingServer = await startHttpCeilingServer({ signal, orphans });
+  try {
+    log('starting the stack (PostgreSQL, Temporal dev server, worker, API)');
+    const stack: BenchStack = await startBenchStack(root, supervisor, output, signal);
+    settings.vigilKnobs = stack.knobs;
+    groups = { bench: [process.pid], ...stack.pids };
+
+    const ceilingTarget = { address: stack.temporalAddress, namespace: stack.namespace, taskQueue: CEILING_TASK_QUEUE, signal };
+    const workflowStartCeiling = await phase('workflow-start ceiling', () =>
+      measureEmptyStartCeiling({ ...ceilingTarget, concurrency: SETTINGS.startConcurrency, durationSec: SETTINGS.loadSec }),
+      startsLine,
+    );
+    const vigilShapedStarts = await phase('Vigil-shaped starts', () =>
+      measureVigilShapedStartCeiling({ ...ceilingTarget, concurrency: stack.vigilConfig.outbox.concurrency, durationSec: SETTINGS.shapedStartSec }),
+      startsLine,
+    );
+
+    const progress = await VigilProgress.connect(stack.ownerUrl);
+    try {
+      const target: IntakeTarget = { apiUrl: stack.apiUrl, headers: { authorization: `Bearer ${stack.adminKey}` }, progress, connections: SETTINGS.connections, signal };
+      log(`opening ${SETTINGS.duplicateFingerprints} incidents for the duplicates phase`);
+      await seedOpenIncidents(target, 'BenchDup', SETTINGS.duplicateFingerprints);
+      const { httpCeiling, duplicates, rounds } = await measureInRounds(ceilingServer, target, cpu, () => groups, signal);
+
+      // CPU is split where the load ends: intake with dispatch, then dispatch with the worker.
+      signal.throwIfAborted();
+      log('new incidents…');
+      const loadStart = cpuSnapshot(groups);
+      let loadEnd: CpuSnapshot | undefined;
+      const newIncidents = await measureNewIncidents(target, 'BenchNew', SETTINGS.loadSec, SETTINGS.maxDrainSec, () => (loadEnd = cpuSnapshot(groups)));
+      cpu['new incidents: load'] = cpuShares(loadStart, loadEnd);
+      cpu['new incidents: drain'] = cpuShares(loadEnd, cpuSnapshot(groups));
+      log(`new incidents: intake ${loadLine(newIncidents.load)}; all ${newIncidents.created} workflows started after ${newIncidents.allStartedSec?.toFixed(1) ?? '—'} s`);
+      const trouble = await progress.deliveryTrouble();
+      if (trouble.noted || trouble.retried) log(`outbox: ${trouble.retried} command(s) needed retries, ${trouble.noted} carry an error note`);
+
+      const partial = { machine, settings, httpCeiling, workflowStartCeiling, vigilShapedStarts, duplicates, alternatingRounds: rounds, newIncidents, cpu, stackWarnings: output.warnings() };
+      return { finishedAt: new Date().toISOString(), ...partial, ...computeRatios(partial) };
+    } finally {
+      await progress.close();
+    }
+  } finally {
+    await ceilingServer.stop();
+  }
+}
+
+/**
+ * Warms both up, then takes turns: a round of bare Fastify, a round of Vigil's duplicates, and so
+ * on. Each side's rate is over all its rounds; the rounds are kept for the report.
+ */
+async function measureInRounds(
+  server: HttpCeilingServer,
+  target: IntakeTarget,
+  cpu: Record<string, CpuShares | undefined>,
+  groups: () => ProcessGroups,
+  signal: AbortSignal,
+): Promise<{ httpCeiling: LoadResult; duplicates: { openIncidents: number; load: LoadResult }; rounds: AlternatingRound[] }> {
   // A key of the same length as Vigil's, so both servers parse the same request.
   const ceilingHeaders = { authorization: `Bearer vgl_${'x'.repeat(43)}` };
   const names = uniqueAlertnames('BenchCeiling');
-  const httpCeiling = await phase('HTTP ceiling', () =>
-    measureHttpCeiling({ headers: ceilingHeaders, nextBody: () => alertBody(names()), connections: SETTINGS.connections, warmupSec: SETTINGS.warmupSec, durationSec: SETTINGS.loadSec, signal, orphans }),
-    loadLine,
-  );
-
-  log('starting the stack (PostgreSQL, Temporal dev server, worker, API)');
-  const stack: BenchStack = await startBenchStack(root, supervisor, output, signal);
-  settings.vigilKnobs = stack.knobs;
-  groups = { bench: [process.pid], ...stack.pids };
-
-  const ceilingTarget = { address: stack.temporalAddress, namespace: stack.namespace, taskQueue: CEILING_TASK_QUEUE, signal };
-  const workflowStartCeiling = await phase('workflow-start ceiling', () =>
-    measureEmptyStartCeiling({ ...ceilingTarget, concurrency: SETTINGS.startConcurrency, durationSec: SETTINGS.loadSec }),
-    startsLine,
-  );
-  const vigilShapedStarts = await phase('Vigil-shaped starts', () =>
-    measureVigilShapedStartCeiling({ ...ceilingTarget, concurrency: stack.vigilConfig.outbox.concurrency, durationSec: SETTINGS.shapedStartSec }),
-    startsLine,
-  );
-
-  const progress = await VigilProgress.connect(stack.ownerUrl);
-  try {
-    const target: IntakeTarget = { apiUrl: stack.apiUrl, headers: { authorization: `Bearer ${stack.adminKey}` }, progress, connections: SETTINGS.connections, signal };
-    log(`opening ${SETTINGS.duplicateFingerprints} incidents for the duplicates phase`);
-    await seedOpenIncidents(target, 'BenchDup', SETTINGS.duplicateFingerprints);
-    const duplicates = await phase(
-      'duplicates',
-      () => measureDuplicates(target, 'BenchDup', SETTINGS.duplicateFingerprints, SETTINGS.warmupSec, SETTINGS.loadSec),
-      (d) => loadLine(d.load),
-    );
-    // CPU is split where the load ends: intake with dispatch, then dispatch with the worker.
+  const ceiling = (durationSec: number): Promise<LoadResult> =>
+    runLoad({ url: server.url, path: '/api/v1/alerts', headers: ceilingHeaders, nextBody: () => alertBody(names()), connections: SETTINGS.connections, durationSec, signal });
+  const repeats = duplicatesLoad(target, 'BenchDup', SETTINGS.duplicateFingerprints);
+  const tallies = { 'HTTP ceiling': new CpuTally(), duplicates: new CpuTally() };
+  const measured = async (name: keyof typeof tallies, run: () => Promise<LoadResult>): Promise<LoadResult> => {
     signal.throwIfAborted();
-    log('new incidents…');
-    const loadStart = cpuSnapshot(groups);
-    let loadEnd: CpuSnapshot | undefined;
-    const newIncidents = await measureNewIncidents(target, 'BenchNew', SETTINGS.loadSec, SETTINGS.maxDrainSec, () => (loadEnd = cpuSnapshot(groups)));
-    cpu['new incidents: load'] = cpuShares(loadStart, loadEnd);
-    cpu['new incidents: drain'] = cpuShares(loadEnd, cpuSnapshot(groups));
-    log(`new incidents: intake ${loadLine(newIncidents.load)}; all ${newIncidents.created} workflows started after ${newIncidents.allStartedSec?.toFixed(1) ?? '—'} s`);
-    const trouble = await progress.deliveryTrouble();
-    if (trouble.noted || trouble.retried) log(`outbox: ${trouble.retried} command(s) needed retries, ${trouble.noted} carry an error note`);
+    const before = cpuSnapshot(groups());
+    const result = await run();
+    tallies[name].add(before, cpuSnapshot(groups()));
+    return result;
+  };
 
-    const partial = { machine, settings, httpCeiling, workflowStartCeiling, vigilShapedStarts, duplicates, newIncidents, cpu, stackWarnings: output.warnings() };
-    return { finishedAt: new Date().toISOString(), ...partial, ...computeRatios(partial) };
-  } finally {
-    await progress.close();
+  log(`HTTP ceiling and duplicates: ${SETTINGS.warmupSec} s warm-up each, then ${SETTINGS.rounds} rounds of ${SETTINGS.roundSec} s each, taking turns…`);
+  await ceiling(SETTINGS.warmupSec);
+  await repeats(SETTINGS.warmupSec);
+  const ceilingRounds: LoadResult[] = [];
+  const duplicateRounds: LoadResult[] = [];
+  for (let round = 1; round <= SETTINGS.rounds; round++) {
+    const http = await measured('HTTP ceiling', () => ceiling(SETTINGS.roundSec));
+    const dup = await measured('duplicates', () => repeats(SETTINGS.roundSec));
+    ceilingRounds.push(http);
+    duplicateRounds.push(dup);
+    log(`round ${round}: HTTP ceiling ${loadLine(http)}; duplicates ${loadLine(dup)}`);
   }
+  cpu['HTTP ceiling'] = tallies['HTTP ceiling'].shares();
+  cpu.duplicates = tallies.duplicates.shares();
+  const rounds = ceilingRounds.map((http, i) => ({ httpCeilingPerSec: http.okPerSec, duplicatesPerSec: duplicateRounds[i].okPerSec }));
+  return { httpCeiling: combineLoads(ceilingRounds), duplicates: { openIncidents: SETTINGS.duplicateFingerprints, load: combineLoads(duplicateRounds) }, rounds };
 }
+
 
 async function main(): Promise<number> {
   const abort = new AbortController();

@@ -61,13 +61,14 @@ export async function seedOpenIncidents(target: IntakeTarget, prefix: string, co
   await waitFor(target, 60_000, (p) => p.backlog === 0 && p.notPickedUp === 0, `the ${count} seeded incidents' workflows`);
 }
 
-/** Repeats of already-open incidents: PostgreSQL only, never Temporal. */
-export async function measureDuplicates(target: IntakeTarget, prefix: string, openIncidents: number, warmupSec: number, durationSec: number): Promise<DuplicatesResult> {
-  const load = { url: target.apiUrl, path: ALERTS_PATH, headers: target.headers, connections: target.connections, signal: target.signal };
+/**
+ * Repeats of already-open incidents (PostgreSQL only, never Temporal): a load to run for a given
+ * time, as often as wanted, carrying on through the same `openIncidents` alertnames.
+ */
+export function duplicatesLoad(target: IntakeTarget, prefix: string, openIncidents: number): (durationSec: number) => Promise<LoadResult> {
   const names = cyclingAlertnames(prefix, openIncidents);
-  await runLoad({ ...load, durationSec: warmupSec, nextBody: () => alertBody(names()) });
-  const result = await runLoad({ ...load, durationSec, nextBody: () => alertBody(names()) });
-  return { openIncidents, load: result };
+  return (durationSec) =>
+    runLoad({ url: target.apiUrl, path: ALERTS_PATH, headers: target.headers, connections: target.connections, signal: target.signal, durationSec, nextBody: () => alertBody(names()) });
 }
 
 /**
