@@ -4,4 +4,5 @@ export * from './src/persistence.module';
 export * from './src/database-unavailable';
 export * from './src/transaction-conflict';
 export * from './src/group-commit';
+export * from './src/held-connections';
 export * from './src/intake/incident-intake.store';

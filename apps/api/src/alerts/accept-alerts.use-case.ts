@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { SpanContext } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -9,6 +9,7 @@ import { DomainError, DomainErrorCode, incidentTitle, type CanonicalAlert } from
 import {
   acceptIntakeAlerts,
   GroupCommit,
+  HeldConnections,
   INTAKE_AUDIT_HOLES,
   isDatabaseUnavailable,
   retryOnConflict,
@@ -69,16 +70,19 @@ const IMMEDIATE_DISPATCH_LEASE_MS = 15_000;
  * dispatched to Temporal.
  */
 @Injectable()
-export class AcceptAlerts {
+export class AcceptAlerts implements OnModuleDestroy {
   private readonly batches: GroupCommit<IntakeRequest, AcceptedAlert[]>;
+  /** One per batch committing at a time, so that each batch's statement leaves at once. */
+  private readonly connections: HeldConnections;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly auditLog: AuditLog,
     private readonly dispatcher: OutboxDispatcher,
     private readonly config: VigilConfig,
     private readonly metrics: IntakeMetrics,
   ) {
+    this.connections = new HeldConnections(dataSource, config.intake.commitConcurrency);
     this.batches = new GroupCommit({
       commit: (requests) => this.commitBatch(requests),
       maxBatchWeight: config.intake.commitMaxAlerts,
@@ -87,6 +91,10 @@ export class AcceptAlerts {
       retryAlone: (error) => !isDatabaseUnavailable(error) && !(error instanceof CommittedIntakeError),
       onBatch: (_requests, alerts) => metrics.batchCommitted(alerts),
     });
+  }
+
+  onModuleDestroy(): void {
+    this.connections.close();
   }
 
   async execute(command: AcceptAlertsCommand): Promise<AcceptedAlert[]> {
@@ -153,7 +161,7 @@ export class AcceptAlerts {
     const order = alerts.map((_, i) => i).sort((x, y) => (alerts[x].fingerprint < alerts[y].fingerprint ? -1 : alerts[x].fingerprint > alerts[y].fingerprint ? 1 : x - y));
     const attributes = { 'vigil.intake.requests': requests.length, 'vigil.intake.alerts': alerts.length };
     const results = await inBatchSpan('vigil.intake.commit', requests.map((r) => r.span), attributes, () =>
-      retryOnConflict(() => acceptIntakeAlerts(this.dataSource.manager, order.map((i) => alerts[i]), IMMEDIATE_DISPATCH_LEASE_MS)),
+      retryOnConflict(() => acceptIntakeAlerts(this.connections, order.map((i) => alerts[i]), IMMEDIATE_DISPATCH_LEASE_MS)),
     );
     try {
       return this.afterCommit(requests, alerts, order, results);

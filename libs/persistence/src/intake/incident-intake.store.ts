@@ -1,8 +1,8 @@
-import type { EntityManager } from 'typeorm';
 import type { QueuedIncidentCommand } from '../../../contracts';
 import type { AlertStatus, IncidentStatus, Severity } from '../../../domain';
 import type { AlertOutcome } from '../entities/alert.entity';
 import type { OutboxPayload } from '../entities/outbox-entry.entity';
+import type { SqlRunner } from '../held-connections';
 
 /** One alert as intake stores it, with everything its outcome may need. */
 export interface IntakeAlert {
@@ -65,9 +65,9 @@ interface AcceptedRow {
  * audit events, atomically. The partial unique index `incidents_one_open_per_fingerprint` makes
  * concurrent first alerts converge on one incident. Alerts are applied in the order given.
  */
-export async function acceptIntakeAlerts(m: EntityManager, alerts: IntakeAlert[], leaseMs: number): Promise<AcceptedIntakeAlert[]> {
+export async function acceptIntakeAlerts(db: SqlRunner, alerts: IntakeAlert[], leaseMs: number): Promise<AcceptedIntakeAlert[]> {
   const input = alerts.map((alert, ord) => ({ ord, ...alert }));
-  const rows: AcceptedRow[] = await m.query(`SELECT * FROM intake_accept($1::jsonb, $2)`, [JSON.stringify(input), leaseMs]);
+  const rows = await db.query<AcceptedRow[]>(`SELECT * FROM intake_accept($1::jsonb, $2)`, [JSON.stringify(input), leaseMs]);
   const accepted = new Array<AcceptedIntakeAlert>(alerts.length);
   for (const row of rows) {
     accepted[row.ord] = {
