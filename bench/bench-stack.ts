@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { envSchema, VigilConfig } from '../libs/config';
 import {
+  appNodeArgs,
+  type VigilApp,
   describeExit,
   ensureAppLoginRole,
   FAST_SQLITE_PRAGMAS,
@@ -22,8 +24,6 @@ import { log } from './log';
 
 // Compiled to dist/bench/bench-stack.js.
 const REPO_ROOT = resolve(__dirname, '..', '..');
-const WORKER_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
-const API_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const NAMESPACE = 'default';
 /** The env schema's variables that place the stack; the bench sets them, whatever the caller's shell holds. */
 const PLACEMENT = ['DATABASE_URL', 'DATABASE_OWNER_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_UI_URL', 'PORT', 'HOST', 'PUBLIC_URL', 'LOG_LEVEL', 'VIGIL_ADMIN_API_KEY'];
@@ -92,9 +92,9 @@ export async function startBenchStack(root: string, supervisor: Supervisor, outp
     VIGIL_ADMIN_API_KEY: adminKey,
     LOG_LEVEL: 'warn',
   };
-  pids.worker = [await startApp('worker', WORKER_ENTRY, env, supervisor, output)];
+  pids.worker = [await startApp('worker', env, supervisor, output)];
   signal.throwIfAborted();
-  pids.api = [await startApp('api', API_ENTRY, env, supervisor, output)];
+  pids.api = [await startApp('api', env, supervisor, output)];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitForHttpOk(`${apiUrl}/health/ready`, { timeoutMs: 120_000, signal });
   log(`stack ready in ${root} (API ${apiUrl}, Temporal ${temporal.address})`);
@@ -102,8 +102,8 @@ export async function startBenchStack(root: string, supervisor: Supervisor, outp
   return { apiUrl, adminKey, ownerUrl: cluster.ownerUrl, temporalAddress: temporal.address, namespace: NAMESPACE, pids, knobs, vigilConfig };
 }
 
-async function startApp(name: string, entry: string, env: NodeJS.ProcessEnv, supervisor: Supervisor, output: ChildOutput): Promise<number> {
-  const child = await spawnManaged({ name, command: process.execPath, args: [entry], env, defaultKillAfterMs: 15_000, writeLine: output.writer(name) });
+async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supervisor, output: ChildOutput): Promise<number> {
+  const child = await spawnManaged({ name, command: process.execPath, args: appNodeArgs(REPO_ROOT, name), env, defaultKillAfterMs: 15_000, writeLine: output.writer(name) });
   supervisor.add({ name, exited: child.exited.then(describeExit), stop: async () => void (await child.stop()), killNow: () => signalProcess(child.pid, 'SIGKILL') });
   return child.pid;
 }

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
+  appNodeArgs,
+  type VigilApp,
   adminKeyNotice,
   choosePort,
   decideAdminApiKey,
@@ -29,8 +31,6 @@ import {
 
 // Compiled to dist/tools/stack.js.
 const REPO_ROOT = resolve(__dirname, '..', '..');
-const WORKER_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
-const API_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const API_READY_TIMEOUT_MS = 120_000;
 
 const log = (message: string): void => console.log(`[stack] ${message}`);
@@ -89,10 +89,11 @@ async function startTemporal(settings: StackSettings, supervisor: Supervisor, lo
   return { address: server.address, uiUrl: server.uiUrl };
 }
 
-async function startApp(name: string, entry: string, env: NodeJS.ProcessEnv, supervisor: Supervisor, lock: DataDirLock): Promise<ManagedProcess> {
-  log(`${name}: starting ${entry}`);
+async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supervisor, lock: DataDirLock): Promise<ManagedProcess> {
+  const args = appNodeArgs(REPO_ROOT, name);
+  log(`${name}: starting node ${args.join(' ')}`);
   // Generous grace: the worker drains its in-flight activities, the API its requests and outbox.
-  const child = await spawnManaged({ name, command: process.execPath, args: [entry], env, cwd: REPO_ROOT, defaultKillAfterMs: 30_000 });
+  const child = await spawnManaged({ name, command: process.execPath, args, env, cwd: REPO_ROOT, defaultKillAfterMs: 30_000 });
   await lock.recordChild(name, child.pid);
   supervisor.add({
     name,
@@ -125,9 +126,9 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
   };
   // Only the API stores the admin key; the worker has no use for it.
   const { VIGIL_ADMIN_API_KEY: _unused, ...workerEnv } = appEnv;
-  await startApp('worker', WORKER_ENTRY, workerEnv, supervisor, lock);
+  await startApp('worker', workerEnv, supervisor, lock);
   signal.throwIfAborted();
-  const api = await startApp('api', API_ENTRY, { ...appEnv, VIGIL_ADMIN_API_KEY: adminKey.key }, supervisor, lock);
+  const api = await startApp('api', { ...appEnv, VIGIL_ADMIN_API_KEY: adminKey.key }, supervisor, lock);
   const apiUrl = `http://127.0.0.1:${apiPort.port}`;
   let apiExit: string | undefined;
   void api.exited.then((info) => (apiExit = describeExit(info)));

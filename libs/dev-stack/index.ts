@@ -21,3 +21,4 @@ export * from './src/supervisor';
 export * from './src/data-dir-lock';
 export * from './src/stack-settings';
 export * from './src/stack-banner';
+export * from './src/app-launch';
