@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { isDatabaseUnavailable } from './database-unavailable';
 
 /** What runs one SQL statement: a TypeORM EntityManager, or HeldConnections. */
 export interface SqlRunner {
@@ -38,6 +39,9 @@ export class HeldConnections implements SqlRunner {
     try {
       const result = await held.client.query(sql, parameters);
       return result.rows as T;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) held.broken = true;
+      throw error;
     } finally {
       this.giveBack(held);
     }
