@@ -51,6 +51,27 @@ describe('one trace from the HTTP request into the workflow and its activities',
     expect(resolved.body.alerts[0].traceId).not.toBe(traceId);
     const completed = await eventually(async () => traceHolds(exporter, traceId, COMPLETED), `spans ${COMPLETED.join(', ')}`);
     expect(spanNames(completed)).toEqual(expect.arrayContaining(COMPLETED));
+    // Each span hangs off the one that caused it: start → workflow run and signal → activity start → activity run.
+    const parentName = (name: string) => completed.find((span) => span.spanContext().spanId === completed.find((s) => s.name === name)?.parentSpanId)?.name;
+    expect(parentName('RunWorkflow:incidentWorkflow')).toBe('SignalWithStartWorkflow:incidentWorkflow');
+    expect(parentName('HandleSignal:incidentCommand')).toBe('SignalWithStartWorkflow:incidentWorkflow');
+    expect(parentName('StartActivity:recordTransition')).toBe('RunWorkflow:incidentWorkflow');
+    expect(parentName('RunActivity:recordTransition')).toBe('StartActivity:recordTransition');
+  });
+
+  it('puts the activity an acknowledgement runs in the acknowledging request\'s trace', async () => {
+    const opened = await vigil.json('/api/v1/alerts', { body: alert() });
+    const { incidentId, traceId: alertTrace } = opened.body.alerts[0];
+    await eventually(async () => traceHolds(exporter, alertTrace, STARTED), 'the opened incident\'s first activity');
+
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const ack = await vigil.json(`/api/v1/incidents/${incidentId}/acknowledge`, { method: 'POST', body: {}, headers: { traceparent: `00-${traceId}-1122334455667788-01` } });
+    expect(ack.status).toBe(200);
+    const spans = await eventually(async () => traceHolds(exporter, traceId, ['HandleUpdate:acknowledge', 'StartActivity:recordTransition', 'RunActivity:recordTransition']), 'the update\'s spans');
+    const update = spans.find((span) => span.name === 'HandleUpdate:acknowledge');
+    const activityStart = spans.find((span) => span.name === 'StartActivity:recordTransition');
+    expect(activityStart?.parentSpanId).toBe(update?.spanContext().spanId);
+    expect(update?.attributes.temporalUpdateId).toEqual(expect.any(String));
   });
 
   it('starts a new trace when the caller sends none, and still reaches the activities', async () => {
