@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { join } from 'node:path';
-import { workflowWebpackConfig } from '../../apps/worker/src/workflow-source';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowWebpackConfig } from '../../apps/worker/src/workflow-source';
 import { VIGIL_SEARCH_ATTRIBUTES } from '../../libs/contracts';
 
 /** Saved histories of every workflow; the replay test guards them. */
@@ -16,10 +16,11 @@ export function startLocalTemporal(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** Bundled once per test file. */
+/** Bundled once per test file, as the worker bundles it (with the tracing interceptors, which run on replay too). */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     webpackConfigHook: workflowWebpackConfig,
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
   });
