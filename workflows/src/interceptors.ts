@@ -124,6 +124,12 @@ async function inSpan<T>(span: WorkflowSpan, fn: () => Promise<T>, options: { in
   }
 }
 
+/** A span from scheduling an activity until its result, passed on to it in the header. */
+function traceActivityStart<I extends { activityType: string; headers: Headers }>(input: I, next: (input: I) => Promise<unknown>): Promise<unknown> {
+  const span = new WorkflowSpan(`StartActivity:${input.activityType}`, activeSpan());
+  return inSpan(span, () => next({ ...input, headers: headersWithSpan(input.headers, span.ref) }), { inScope: false });
+}
+
 /** A caller's span from the headers, else the span the handler runs in. */
 const parentOf = (headers: Headers) => spanFromHeaders(headers) ?? activeSpan();
 
@@ -141,14 +147,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
   ],
   outbound: [
     {
-      scheduleActivity: (input, next) => {
-        const span = new WorkflowSpan(`StartActivity:${input.activityType}`, activeSpan());
-        return inSpan(span, () => next({ ...input, headers: headersWithSpan(input.headers, span.ref) }), { inScope: false });
-      },
-      scheduleLocalActivity: (input, next) => {
-        const span = new WorkflowSpan(`StartActivity:${input.activityType}`, activeSpan());
-        return inSpan(span, () => next({ ...input, headers: headersWithSpan(input.headers, span.ref) }), { inScope: false });
-      },
+      scheduleActivity: traceActivityStart,
+      scheduleLocalActivity: traceActivityStart,
       // Work started elsewhere carries the current span on, without a span of its own here.
       startChildWorkflowExecution: (input, next) => next({ ...input, headers: headersWithSpan(input.headers, activeSpan()) }),
       signalWorkflow: (input, next) => next({ ...input, headers: headersWithSpan(input.headers, activeSpan()) }),
