@@ -12,11 +12,14 @@ import {
   resolveUpdate,
   VigilSeverity,
   VigilStatus,
+  type IncidentLiveState,
   type IncidentWorkflowInput,
   type RecordTransitionInput,
 } from '../../libs/contracts';
+import { waitUntil } from '../../libs/dev-stack';
+import type { Severity } from '../../libs/domain';
 import { incidentWorkflow } from '../../workflows';
-import { bundleWorkflows, HISTORIES, startLocalTemporal } from './workflow-test-env';
+import { bundleWorkflows, HISTORIES, startLocalTemporal, tracingSinks } from './workflow-test-env';
 
 const TASK_QUEUE = 'incident-workflow-test';
 
@@ -46,11 +49,12 @@ describe('incidentWorkflow', () => {
     return { incidentId, fingerprint: 'fp', title: 'HighErrorRate: 7%', service: 'checkout', alertname: 'HighErrorRate', severity: 'critical' };
   }
 
-  async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  async function withWorker<T>(fn: () => Promise<T>, server: TestWorkflowEnvironment = env): Promise<T> {
     const worker = await Worker.create({
-      connection: env.nativeConnection,
+      connection: server.nativeConnection,
       taskQueue: TASK_QUEUE,
       workflowBundle: bundle,
+      sinks: tracingSinks(),
       activities: {
         recordTransition: async (transition: RecordTransitionInput) => {
           recorded.push(transition);
@@ -60,8 +64,8 @@ describe('incidentWorkflow', () => {
     return worker.runUntil(fn);
   }
 
-  function start(workflowInput: IncidentWorkflowInput) {
-    return env.client.workflow.signalWithStart(incidentWorkflow, {
+  function start(workflowInput: IncidentWorkflowInput, server: TestWorkflowEnvironment = env) {
+    return server.client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incidentWorkflowId(workflowInput.incidentId),
       taskQueue: TASK_QUEUE,
       args: [workflowInput],
@@ -69,6 +73,20 @@ describe('incidentWorkflow', () => {
       signalArgs: [{ seq: 1, kind: 'opened', actor: 'test' }],
       typedSearchAttributes: [{ key: VigilStatus, value: 'triggered' }, { key: VigilSeverity, value: workflowInput.severity }],
     });
+  }
+
+  /** Each transition in the final state, and persisted exactly once, in order. */
+  function expectAckedByAliceResolvedByBob(final: IncidentLiveState): void {
+    expect(final.transitions.map((t) => [t.from, t.to, t.actor])).toEqual([
+      [null, 'triggered', 'vigil'],
+      ['triggered', 'acknowledged', 'alice'],
+      ['acknowledged', 'resolved', 'bob'],
+    ]);
+    expect(recorded.map((r) => [r.to, r.transitionIndex])).toEqual([
+      ['triggered', 1],
+      ['acknowledged', 2],
+      ['resolved', 3],
+    ]);
   }
 
   it('goes triggered → acknowledged → resolved through updates, persisting each transition once and in order', async () => {
@@ -83,16 +101,7 @@ describe('incidentWorkflow', () => {
       await saveHistory(handle, 'incident-ack-resolve');
       return final;
     });
-    expect(result.transitions.map((t) => [t.from, t.to, t.actor])).toEqual([
-      [null, 'triggered', 'vigil'],
-      ['triggered', 'acknowledged', 'alice'],
-      ['acknowledged', 'resolved', 'bob'],
-    ]);
-    expect(recorded.map((r) => [r.to, r.transitionIndex])).toEqual([
-      ['triggered', 1],
-      ['acknowledged', 2],
-      ['resolved', 3],
-    ]);
+    expectAckedByAliceResolvedByBob(result);
   });
 
   it('refuses a transition the state does not allow, without changing anything', async () => {
@@ -136,6 +145,47 @@ describe('incidentWorkflow', () => {
       await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'alice' }] });
       await handle.result();
       expect((await handle.describe()).typedSearchAttributes.get(VigilStatus)).toBe('resolved');
+    });
+  });
+
+  describe('when Temporal suggests continuing as new', () => {
+    let smallHistories: TestWorkflowEnvironment;
+
+    beforeAll(async () => {
+      // The server suggests continue-as-new past this many history events (default 4,096 or so).
+      smallHistories = await startLocalTemporal(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=30']);
+    });
+    afterAll(async () => {
+      await smallHistories?.teardown();
+    });
+
+    it('carries the incident on in a new run: state, search attributes and transitions, none persisted twice', async () => {
+      const workflowInput = input();
+      const final = await withWorker(async () => {
+        const handle = await start(workflowInput, smallHistories);
+        const firstRunId = handle.signaledRunId;
+        const flaps: Severity[] = ['warning', 'critical', 'high', 'warning', 'critical', 'high', 'warning', 'info'];
+        for (const [i, severity] of flaps.entries()) {
+          await handle.signal(incidentCommandSignal, { seq: i + 2, kind: 'severity', actor: 'alerts', severity });
+        }
+        await waitUntil(async () => (await handle.describe()).runId !== firstRunId, { description: 'the run to continue as new', timeoutMs: 20_000, intervalMs: 100 });
+        const carried = await handle.query(incidentStateQuery);
+        expect(carried).toMatchObject({ status: 'triggered', severity: 'info', lastCommandSeq: flaps.length + 1 });
+        const description = await handle.describe();
+        expect(description.typedSearchAttributes.get(VigilSeverity)).toBe('info');
+        expect(description.typedSearchAttributes.get(VigilStatus)).toBe('triggered');
+        const firstRun = smallHistories.client.workflow.getHandle(handle.workflowId, firstRunId);
+        expect((await firstRun.fetchHistory()).events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+        await saveHistory(firstRun, 'incident-continue-as-new-first-run');
+
+        await handle.signal(incidentCommandSignal, { seq: 3, kind: 'severity', actor: 'alerts', severity: 'critical' });
+        expect((await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] })).severity).toBe('info');
+        await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'bob' }] });
+        const result = await handle.result();
+        await saveHistory(handle, 'incident-continued-run-resolved');
+        return result;
+      }, smallHistories);
+      expectAckedByAliceResolvedByBob(final);
     });
   });
 });

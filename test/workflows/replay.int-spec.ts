@@ -2,8 +2,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundleWorkflows, HISTORIES } from './workflow-test-env';
-
+import { bundleWorkflows, HISTORIES, tracingSinks } from './workflow-test-env';
 
 /** Every saved history must replay on the current workflow code: a change that breaks one needs patched() or a new type. */
 describe('saved workflow histories', () => {
@@ -17,7 +16,7 @@ describe('saved workflow histories', () => {
         history: temporal.api.history.v1.History.fromObject(JSON.parse(await readFile(join(HISTORIES, file), 'utf8'))),
       })),
     );
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks: tracingSinks() }, histories)) {
       expect({ file: result.workflowId, error: result.error?.message }).toEqual({ file: result.workflowId, error: undefined });
     }
   });

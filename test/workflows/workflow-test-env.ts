@@ -1,3 +1,6 @@
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { join } from 'node:path';
@@ -8,11 +11,11 @@ import { VIGIL_SEARCH_ATTRIBUTES } from '../../libs/contracts';
 export const HISTORIES = join(__dirname, '../../workflows/test/histories');
 
 /** The real Temporal dev server (the CLI binary global setup located), with Vigil's search attributes. */
-export function startLocalTemporal(): Promise<TestWorkflowEnvironment> {
+export function startLocalTemporal(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   const path = process.env.TEMPORAL_CLI_PATH;
   if (!path) throw new Error('TEMPORAL_CLI_PATH is not set: run through jest (test/global-setup.ts)');
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, ip: '127.0.0.1', searchAttributes: [...VIGIL_SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error'] },
+    server: { executable: { type: 'existing-path', path }, ip: '127.0.0.1', searchAttributes: [...VIGIL_SEARCH_ATTRIBUTES], extraArgs: ['--log-level', 'error', ...extraArgs] },
   });
 }
 
@@ -24,4 +27,9 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
     webpackConfigHook: workflowWebpackConfig,
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
   });
+}
+
+/** The sink the bundle's tracing interceptors export through, as in the worker (spans kept in memory). */
+export function tracingSinks() {
+  return { exporter: makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), Resource.empty()) };
 }

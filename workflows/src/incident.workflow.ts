@@ -2,10 +2,12 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
   acknowledgeUpdate,
@@ -31,9 +33,13 @@ export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
 /**
  * One incident, from its first alert until it is resolved: triggered → acknowledged → resolved.
  * The workflow owns the state; each transition is persisted (PostgreSQL row + audit event) by an activity.
+ *
+ * A long-lived incident (an alert whose severity flaps for days) would grow its history toward
+ * Temporal's limit, so when the server suggests it the run continues as new, carrying its state
+ * on under the same workflow id; the API, the outbox and the Temporal UI always reach the latest run.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentLiveState> {
-  const state: IncidentLiveState = {
+  const state: IncidentLiveState = input.continued ?? {
     incidentId: input.incidentId,
     status: 'triggered',
     severity: input.severity,
@@ -73,7 +79,22 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   }
 
-  void moveTo('triggered', 'vigil');
+  /** Until every transition so far is persisted and no update handler is still running. */
+  async function settled(): Promise<void> {
+    for (;;) {
+      const pending = persisted;
+      await pending;
+      await condition(allHandlersFinished);
+      if (pending === persisted) return;
+    }
+  }
+
+  if (input.continued) {
+    const last = state.transitions[state.transitions.length - 1];
+    setCurrentDetails(`**${state.status}** by ${last?.actor ?? 'vigil'}`);
+  } else {
+    void moveTo('triggered', 'vigil');
+  }
   setHandler(incidentStateQuery, () => state);
   setHandler(incidentCommandSignal, applyCommand);
   setHandler(
@@ -93,8 +114,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     { validator: (_request) => assertCanMoveTo('resolved') },
   );
 
-  await condition(() => state.status === 'resolved');
-  await persisted;
-  await condition(allHandlersFinished);
-  return state;
+  await condition(() => state.status === 'resolved' || workflowInfo().continueAsNewSuggested);
+  await settled();
+  if (state.status === 'resolved') return state;
+  return continueAsNew<typeof incidentWorkflow>({ ...input, continued: state });
 }

@@ -12,6 +12,8 @@ export interface IncidentWorkflowInput {
   service: string;
   alertname: string;
   severity: Severity;
+  /** Set only when a run continues as new: the state the new run carries on from. */
+  continued?: IncidentLiveState;
 }
 
 /** The workflow input from an incident record (the row, or what intake's upsert returned). */

@@ -60,7 +60,8 @@ export class IncidentQueries {
     const workflow = await this.liveState(incident.workflowId);
     return {
       ...toIncidentView(incident),
-      workflow: { id: incident.workflowId, runId: incident.workflowRunId, ...workflow },
+      // Long incidents continue as new under the same workflow id: the id reaches the latest run.
+      workflow: { id: incident.workflowId, firstRunId: incident.workflowRunId, ...workflow },
       links: {
         self: `/api/v1/incidents/${incident.id}`,
         audit: `/api/v1/incidents/${incident.id}/audit`,
