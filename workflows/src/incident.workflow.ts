@@ -30,6 +30,11 @@ const { recordTransition } = proxyActivities<IncidentActivities>({
 
 export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
 
+/** The line the Temporal UI shows for the workflow's current state. */
+function showStatus(status: IncidentStatus, actor: string): void {
+  setCurrentDetails(`**${status}** by ${actor}`);
+}
+
 /**
  * One incident, from its first alert until it is resolved: triggered → acknowledged → resolved.
  * The workflow owns the state; each transition is persisted (PostgreSQL row + audit event) by an activity.
@@ -55,7 +60,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     state.transitions.push({ from, to, actor, at: new Date().toISOString() });
     const transitionIndex = state.transitions.length;
     upsertSearchAttributes([{ key: VigilStatus, value: to }]);
-    setCurrentDetails(`**${to}** by ${actor}`);
+    showStatus(to, actor);
     const { incidentId } = input;
     persisted = persisted.then(() => recordTransition({ incidentId, from, to, actor, transitionIndex }));
     return persisted;
@@ -90,8 +95,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   if (input.continued) {
-    const last = state.transitions[state.transitions.length - 1];
-    setCurrentDetails(`**${state.status}** by ${last?.actor ?? 'vigil'}`);
+    showStatus(state.status, state.transitions.at(-1)?.actor ?? 'vigil');
   } else {
     void moveTo('triggered', 'vigil');
   }
