@@ -55,6 +55,8 @@ describe('alert to incident', () => {
     await eventually(async () => ((await workflowStatus(first.incidentId)) === 'COMPLETED' ? true : undefined), 'workflow completed');
     const incident = await vigil.json(`/api/v1/incidents/${first.incidentId}`);
     expect(incident.body).toMatchObject({ status: 'resolved', occurrenceCount: 2, workflow: { available: true, state: { status: 'resolved' } } });
+    // The run the workflow started as (later runs, after continue-as-new, share its workflow id).
+    expect(incident.body.workflow.firstRunId).toBe((await vigil.client.workflow.getHandle(first.workflowId).describe()).runId);
 
     const [reopened] = await send(body);
     expect(reopened.outcome).toBe('created');
