@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -30,6 +31,9 @@ const { recordTransition } = proxyActivities<IncidentActivities>({
 
 export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
 
+/** Runs started before continue-as-new kept going past suggestions; their histories must replay so. */
+export const CONTINUE_AS_NEW_PATCH = 'continue-as-new-when-suggested';
+
 /** The line the Temporal UI shows for the workflow's current state. */
 function showStatus(status: IncidentStatus, actor: string): void {
   setCurrentDetails(`**${status}** by ${actor}`);
@@ -44,6 +48,7 @@ function showStatus(status: IncidentStatus, actor: string): void {
  * on under the same workflow id; the API, the outbox and the Temporal UI always reach the latest run.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentLiveState> {
+  const mayContinueAsNew = patched(CONTINUE_AS_NEW_PATCH);
   const state: IncidentLiveState = input.continued ?? {
     incidentId: input.incidentId,
     status: 'triggered',
@@ -118,7 +123,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     { validator: (_request) => assertCanMoveTo('resolved') },
   );
 
-  await condition(() => state.status === 'resolved' || workflowInfo().continueAsNewSuggested);
+  await condition(() => state.status === 'resolved' || (mayContinueAsNew && workflowInfo().continueAsNewSuggested));
   await settled();
   if (state.status === 'resolved') return state;
   return continueAsNew<typeof incidentWorkflow>({ ...input, continued: state });
