@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,17 +22,20 @@ interface RunningStack {
 }
 
 /**
- * `npm start` as a user runs it, on a data folder and ports of its own: it prints the URLs and a
- * first admin key, Ctrl-C stops every process it started, and the next `npm start` on the same
- * folder finds the incident and its workflow, which carries on.
+ * `npm start` as a user runs it, on a data folder and ports of its own, with an OTLP collector
+ * configured: it prints the URLs and a first admin key, exports the alert's trace from the API and
+ * the worker, Ctrl-C stops every process it started, and the next `npm start` on the same folder
+ * finds the incident and its workflow, which carries on.
  */
 describe('npm start', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let apiUrl: string;
   let running: RunningStack | undefined;
+  let collector: OtlpCollector;
 
   beforeAll(async () => {
+    collector = await startOtlpCollector();
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-npm-start-'));
     const [api, postgres, temporal, temporalUi] = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
     apiUrl = `http://127.0.0.1:${api}`;
@@ -42,12 +47,14 @@ describe('npm start', () => {
       VIGIL_TEMPORAL_PORT: String(temporal),
       VIGIL_TEMPORAL_UI_PORT: String(temporalUi),
       TEMPORAL_CLI_PATH: testEnv('TEMPORAL_CLI_PATH'),
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     };
   });
 
   afterAll(async () => {
     if (running) await ctrlC(running).catch(() => running?.child.pid && process.kill(-running.child.pid, 'SIGKILL'));
     await rm(dataDir, { recursive: true, force: true });
+    await new Promise((done) => collector?.server.close(done));
   });
 
   function npmStart(): RunningStack {
@@ -86,7 +93,7 @@ describe('npm start', () => {
     return fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers } });
   }
 
-  it('comes up with the URLs and a first admin key, stops cleanly on Ctrl-C, and finds its incidents and workflows when started again', async () => {
+  it('comes up with the URLs and a first admin key, exports over OTLP, stops cleanly on Ctrl-C, and finds its incidents and workflows when started again', async () => {
     const first = await upAndReady();
     expect(first.output()).toContain(`${apiUrl}/docs`);
     expect(first.output()).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:\d+/);
@@ -95,11 +102,16 @@ describe('npm start', () => {
 
     const sent = await request(key!, '/api/v1/alerts', { method: 'POST', body: JSON.stringify(alert()) });
     expect(sent.status).toBe(202);
-    const [accepted] = ((await sent.json()) as { alerts: Array<{ incidentId: string }> }).alerts;
+    const [accepted] = ((await sent.json()) as { alerts: Array<{ incidentId: string; traceId: string }> }).alerts;
     await eventually(async () => {
       const detail = (await (await request(key!, `/api/v1/incidents/${accepted.incidentId}`)).json()) as { workflow: { available: boolean } };
       return detail.workflow.available ? true : undefined;
     }, 'the incident workflow running');
+    // Batched exports arrive within seconds: the intake request's trace, from both processes.
+    await eventually(async () => {
+      const services = collector.servicesOf(accepted.traceId);
+      return services.has('vigil-api') && services.has('vigil-worker') ? true : undefined;
+    }, 'the alert trace at the OTLP collector');
 
     // What Ctrl-C must stop, seen by the same probe that checks nothing is left after.
     const started = (await processesUsing(dataDir)).join('\n');
@@ -143,4 +155,43 @@ async function processesUsing(dir: string): Promise<string[]> {
     }
   }
   return found;
+}
+
+interface OtlpCollector {
+  server: Server;
+  url: string;
+  /** The service.name of every resource that sent a span of `traceId`. */
+  servicesOf(traceId: string): Set<string>;
+}
+
+interface OtlpTraceRequest {
+  resourceSpans?: Array<{
+    resource?: { attributes?: Array<{ key: string; value?: { stringValue?: string } }> };
+    scopeSpans?: Array<{ spans?: Array<{ traceId?: string }> }>;
+  }>;
+}
+
+/** A stand-in OpenTelemetry collector: keeps what arrives on POST /v1/traces (OTLP/HTTP JSON). */
+async function startOtlpCollector(): Promise<OtlpCollector> {
+  const received: OtlpTraceRequest[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/traces') received.push(JSON.parse(body) as OtlpTraceRequest);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  const servicesOf = (traceId: string): Set<string> => {
+    const services = new Set<string>();
+    for (const resourceSpans of received.flatMap((request) => request.resourceSpans ?? [])) {
+      const service = resourceSpans.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value?.stringValue;
+      const spans = (resourceSpans.scopeSpans ?? []).flatMap((scope) => scope.spans ?? []);
+      if (service && spans.some((span) => span.traceId === traceId)) services.add(service);
+    }
+    return services;
+  };
+  return { server, url: `http://127.0.0.1:${port}`, servicesOf };
 }
