@@ -73,6 +73,13 @@ describe('the API edge', () => {
       }
     });
 
+    it('takes the key from X-API-Key as well as from Authorization: Bearer', async () => {
+      const viaHeader = (key: string) => vigil.json('/api/v1/alerts', { body: alert(), key: null, headers: { 'x-api-key': key } });
+      expect((await viaHeader(keys.ingest)).status).toBe(202);
+      expect((await viaHeader('vgl_not-a-real-key-at-all-0000000000000')).status).toBe(401);
+      expect((await vigil.json('/api/v1/incidents', { key: null, headers: { 'x-api-key': keys.ingest } })).status).toBe(403);
+    });
+
     it('leaves health and the OpenAPI document open', async () => {
       expect((await vigil.json('/health/live', { key: null })).status).toBe(200);
       const docs = await vigil.json('/docs/json', { key: null });
