@@ -59,7 +59,7 @@ describe('npm start', () => {
 
   function npmStart(): RunningStack {
     // Its own process group, as in a terminal, so that Ctrl-C can reach the whole group.
-    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
