@@ -217,6 +217,22 @@ describe('alert to incident', () => {
     expect((await vigil.json(`/api/v1/incidents?cursor=nonsense`)).status).toBe(400);
   });
 
+  it('pages through incidents opened by one batch (one transaction, so one created_at) without skipping any', async () => {
+    const service = `batch-paged-${Date.now()}`;
+    const batch = [0, 1, 2, 3, 4].map((i) => alert({ labels: { service, alertname: `B${i}` } }));
+    const accepted = await send(batch);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/api/v1/incidents?service=${service}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await vigil.json(query);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((i: { id: string }) => i.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect([...seen].sort()).toEqual(accepted.map((a) => a.incidentId).sort());
+  });
+
   it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {
     const [accepted] = await send(alert());
     await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });
