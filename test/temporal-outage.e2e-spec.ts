@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alert, eventually, TestTemporal, testTelemetry, Vigil } from './support/vigil-harness';
+import { VigilSeverity } from '../libs/contracts';
 import { traceHolds } from './support/spans';
 
 /** Intake must not depend on Temporal: alerts are accepted into the outbox and their workflows start once Temporal is back. */
@@ -23,6 +24,13 @@ describe('while Temporal is down', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** The outbox gauges as Prometheus scrapes them from /metrics. */
+  async function scrapeOutbox(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const text = await (await vigil.fetch('/metrics')).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    return { pending: gauge('vigil_outbox_pending'), oldestAgeSeconds: gauge('vigil_outbox_oldest_age_seconds') };
+  }
+
   it('accepts alerts with 202, and after Temporal is back their workflows exist, run, and continue the request traces', async () => {
     await temporal.stop({ holdPort: true });
     const accepted: Array<{ incidentId: string; workflowId: string; traceId: string }> = [];
@@ -40,6 +48,9 @@ describe('while Temporal is down', () => {
       return rows.length === 3 && rows.every((row) => row.attempts >= 1) ? rows : undefined;
     }, 'failed delivery attempts');
     for (const row of outbox) expect(row).toMatchObject({ dispatched_at: null, last_error: expect.any(String) });
+    const backlog = await scrapeOutbox();
+    expect(backlog.pending).toBeGreaterThanOrEqual(3);
+    expect(backlog.oldestAgeSeconds).toBeGreaterThan(0);
     const ready = await vigil.json('/health/ready', { key: null });
     expect(ready.status).toBe(503);
     expect(ready.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'down' } });
@@ -54,29 +65,45 @@ describe('while Temporal is down', () => {
       expect(description.status.name).toBe('RUNNING');
       await eventually(async () => traceHolds(exporter, incident.traceId, ['POST /api/v1/alerts', 'SignalWithStartWorkflow', 'RunActivity:recordTransition']), 'the trace continued after the outage');
     }
+    await eventually(async () => ((await scrapeOutbox()).pending === 0 ? true : undefined), 'the metrics show the outbox drained');
     const again = await vigil.json(`/api/v1/incidents/${accepted[0].incidentId}/acknowledge`, { method: 'POST' });
     expect(again.status).toBe(200);
   });
 
-  it('delivers a command twice without harm: the workflow applies it once', async () => {
-    const [first] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
-    await eventually(async () => {
-      const rows = await vigil.ownerQuery(`SELECT dispatched_at FROM workflow_outbox WHERE incident_id = $1`, [first.incidentId]);
-      return rows[0]?.dispatched_at ? true : undefined;
-    }, 'first dispatch');
-    // Redeliver: as if the process crashed after Temporal took the command but before PostgreSQL recorded it.
-    await vigil.ownerQuery(`UPDATE workflow_outbox SET dispatched_at = NULL, next_attempt_at = now() WHERE incident_id = $1`, [first.incidentId]);
-    await eventually(async () => {
-      const rows = await vigil.ownerQuery(`SELECT dispatched_at, attempts FROM workflow_outbox WHERE incident_id = $1`, [first.incidentId]);
-      return rows[0]?.dispatched_at && rows[0].attempts >= 2 ? true : undefined;
-    }, 'redelivery');
-    const detail = await vigil.json(`/api/v1/incidents/${first.incidentId}`);
-    expect(detail.body.workflow.state).toMatchObject({ status: 'triggered', lastCommandSeq: expect.any(Number) });
-    expect(detail.body.workflow.state.transitions).toHaveLength(1);
-    const events = await vigil.ownerQuery<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_events WHERE incident_id = $1 AND type = 'workflow.signaled'`,
+  it('delivers a command twice without harm: a stale severity redelivered does not roll the incident back', async () => {
+    const service = `redelivery-${Date.now()}`;
+    const withSeverity = (severity: string) => alert({ labels: { service, severity } });
+    const dispatched = async (incidentId: string, count: number) =>
+      eventually(async () => {
+        const rows = await vigil.ownerQuery(`SELECT id FROM workflow_outbox WHERE incident_id = $1 AND dispatched_at IS NOT NULL`, [incidentId]);
+        return rows.length === count ? true : undefined;
+      }, `${count} commands dispatched`);
+    const [first] = (await vigil.json('/api/v1/alerts', { body: withSeverity('critical') })).body.alerts;
+    await dispatched(first.incidentId, 1);
+    await vigil.json('/api/v1/alerts', { body: withSeverity('warning') });
+    await dispatched(first.incidentId, 2);
+    await vigil.json('/api/v1/alerts', { body: withSeverity('high') });
+    await dispatched(first.incidentId, 3);
+
+    // Redeliver the 'warning' command: as if the process crashed after Temporal took it but before PostgreSQL recorded it.
+    const [stale] = await vigil.ownerQuery<{ id: string }>(
+      `UPDATE workflow_outbox SET dispatched_at = NULL, next_attempt_at = now()
+        WHERE incident_id = $1 AND payload->'command'->>'severity' = 'warning' RETURNING id`,
       [first.incidentId],
     );
-    expect(events[0].n).toBe(1);
+    expect(stale).toBeDefined();
+    await eventually(async () => {
+      const rows = await vigil.ownerQuery(`SELECT dispatched_at, attempts FROM workflow_outbox WHERE id = $1`, [stale.id]);
+      return rows[0]?.dispatched_at && rows[0].attempts >= 2 ? true : undefined;
+    }, 'redelivery');
+
+    // The update runs after every signal already in the history, the redelivered one included.
+    const acknowledged = await vigil.json(`/api/v1/incidents/${first.incidentId}/acknowledge`, { method: 'POST' });
+    expect(acknowledged.status).toBe(200);
+    const detail = await vigil.json(`/api/v1/incidents/${first.incidentId}`);
+    expect(detail.body.severity).toBe('high');
+    expect(detail.body.workflow.state).toMatchObject({ status: 'acknowledged', severity: 'high' });
+    const description = await vigil.client.workflow.getHandle(first.workflowId).describe();
+    expect(description.typedSearchAttributes.get(VigilSeverity)).toBe('high');
   });
 });

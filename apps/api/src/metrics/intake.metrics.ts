@@ -31,11 +31,14 @@ export class IntakeMetrics {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     });
+    // One query per scrape for both gauges: prom-client collects them concurrently.
     let lastBacklog = { pending: 0, oldestAgeSeconds: 0 };
-    const readBacklog = async () => {
-      lastBacklog = await outbox.backlog().catch(() => lastBacklog);
-      return lastBacklog;
-    };
+    let reading: Promise<typeof lastBacklog> | null = null;
+    const readBacklog = () =>
+      (reading ??= outbox
+        .backlog()
+        .then((backlog) => (lastBacklog = backlog), () => lastBacklog)
+        .finally(() => (reading = null)));
     new Gauge({
       name: 'vigil_outbox_pending',
       help: 'Workflow commands committed but not yet delivered to Temporal',
@@ -48,8 +51,8 @@ export class IntakeMetrics {
       name: 'vigil_outbox_oldest_age_seconds',
       help: 'Age of the oldest undelivered workflow command',
       registers: [registry],
-      collect() {
-        this.set(lastBacklog.oldestAgeSeconds);
+      async collect() {
+        this.set((await readBacklog()).oldestAgeSeconds);
       },
     });
   }
