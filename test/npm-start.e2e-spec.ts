@@ -99,6 +99,8 @@ describe('npm start', () => {
     expect(first.output()).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:\d+/);
     const key = /A new admin API key was created[^\n]*\n\s*\n\s+(\S+)/.exec(first.output())?.[1];
     expect(key).toBeDefined();
+    // Shown, so no longer kept in the data folder.
+    expect(await readdir(dataDir)).not.toContain('unshown-admin-api-key');
 
     const sent = await request(key!, '/api/v1/alerts', { method: 'POST', body: JSON.stringify(alert()) });
     expect(sent.status).toBe(202);

@@ -2,11 +2,13 @@ import { join, resolve } from 'node:path';
 import {
   appNodeArgs,
   type VigilApp,
+  adminApiKeyShown,
   adminKeyNotice,
   choosePort,
   decideAdminApiKey,
   describeExit,
   ensureAppLoginRole,
+  hasActiveAdminApiKey,
   FAST_SQLITE_PRAGMAS,
   locateTemporalCli,
   lockDataDir,
@@ -109,7 +111,8 @@ async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supe
 async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<StackUrls> {
   const database = await startDatabase(settings, supervisor, lock);
   signal.throwIfAborted();
-  const adminKey = await decideAdminApiKey(settings.adminApiKey, database.ownerUrl);
+  const unshownKeyFile = join(settings.dataDir, 'unshown-admin-api-key');
+  const adminKey = await decideAdminApiKey(settings.adminApiKey, unshownKeyFile, () => hasActiveAdminApiKey(database.ownerUrl));
   const temporal = await startTemporal(settings, supervisor, lock, signal);
   signal.throwIfAborted();
 
@@ -137,7 +140,10 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
     signal,
     failFast: () => (apiExit ? new Error(`api ${apiExit} before it was ready`) : undefined),
   });
-  if (adminKey.generated && adminKey.key) console.log(adminKeyNotice(adminKey.key));
+  if (adminKey.generated && adminKey.key) {
+    console.log(adminKeyNotice(adminKey.key));
+    await adminApiKeyShown(unshownKeyFile);
+  }
   return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, databaseUrl: database.appUrl, dataDir: settings.dataDir, postgresLog: database.postgresLog };
 }
 

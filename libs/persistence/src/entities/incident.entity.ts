@@ -21,6 +21,7 @@ export class IncidentEntity {
   @Column('text', { name: 'workflow_id' }) workflowId!: string;
   @Column('text', { name: 'workflow_run_id', nullable: true }) workflowRunId!: string | null;
   @Column('text', { name: 'trace_id', nullable: true }) traceId!: string | null;
-  @Column('timestamptz', { name: 'created_at', precision: 3 }) createdAt!: Date;
+  /** In milliseconds, as the list cursor (migration 1764000000004). */
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
