@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -126,13 +127,20 @@ describe('npm start', () => {
     const detail = await request(key!, `/api/v1/incidents/${accepted.incidentId}`);
     expect(detail.status).toBe(200);
     expect(await detail.json()).toMatchObject({ status: 'triggered', workflow: { available: true, state: { status: 'triggered' } } });
-    // The workflow carries on under the restarted worker.
-    const acked = await request(key!, `/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST', body: '{}' });
+    // The workflow carries on under the restarted worker, in the caller's trace.
+    const ackTraceId = randomBytes(16).toString('hex');
+    const acked = await request(key!, `/api/v1/incidents/${accepted.incidentId}/acknowledge`, {
+      method: 'POST',
+      body: '{}',
+      headers: { traceparent: `00-${ackTraceId}-${randomBytes(8).toString('hex')}-01` },
+    });
     expect(acked.status).toBe(200);
     expect(await acked.json()).toMatchObject({ status: 'acknowledged' });
 
+    // Ctrl-C at once, well before the next batched export: both processes flush their spans as they stop.
     expect(await ctrlC(second)).toMatch(CLEAN_STOP);
     expect(await processesUsing(dataDir)).toEqual([]);
+    expect(collector.servicesOf(ackTraceId)).toEqual(new Set(['vigil-api', 'vigil-worker']));
   });
 });
 

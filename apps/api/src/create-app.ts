@@ -34,7 +34,6 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     done();
   });
   registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys: app.get(ApiKeysService), metrics, config });
-  app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()
     .setTitle('Vigil')

@@ -1,14 +1,16 @@
 import { telemetry } from './instrument';
 import { Logger } from '@nestjs/common';
 import { processConfig } from '../../../libs/config';
+import { closeOnSignals } from '../../../libs/telemetry';
 import { createApp } from './create-app';
 
 async function main(): Promise<void> {
   const config = processConfig();
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
-  new Logger('vigil-api').log(`listening on ${config.publicUrl} (docs at ${config.publicUrl}/docs)`);
-  process.once('beforeExit', () => void telemetry.shutdown());
+  const logger = new Logger('vigil-api');
+  closeOnSignals(app, telemetry, (message) => logger.error(message));
+  logger.log(`listening on ${config.publicUrl} (docs at ${config.publicUrl}/docs)`);
 }
 
 main().catch((error: unknown) => {

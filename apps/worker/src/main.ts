@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from '@nestjs/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { processConfig } from '../../../libs/config';
+import { closeOnSignals } from '../../../libs/telemetry';
 import { installTemporalRuntime } from './temporal-runtime';
 import { TemporalWorkerService } from './temporal-worker.service';
 import { WorkerModule } from './worker.module';
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   installTemporalRuntime(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
-  app.enableShutdownHooks();
+  closeOnSignals(app, telemetry, (message) => new Logger('vigil-worker').error(message));
   // If the worker dies on its own (not by a shutdown signal), the process must not linger half-alive.
   app
     .get(TemporalWorkerService)
@@ -22,7 +23,6 @@ async function main(): Promise<void> {
       await telemetry.shutdown();
       process.exit(1);
     });
-  process.once('beforeExit', () => void telemetry.shutdown());
 }
 
 main().catch((error: unknown) => {
