@@ -17,87 +17,8 @@ import { GroupCommitIntake1764000000002 } from './1764000000002-GroupCommitIntak
  * moves back or sideways. A head moved past the last event is what `/audit/verify` reports as
  * events missing at the end. The hash formats are unchanged (libs/audit hashing.ts).
  */
-export class SetBasedIntake1764000000003 implements MigrationInterface {
-  name = 'SetBasedIntake1764000000003';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE OR REPLACE FUNCTION audit_guard_head() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.chain_id = OLD.chain_id AND NEW.seq > OLD.seq THEN RETURN NEW; END IF;
-        RAISE EXCEPTION 'audit chain head % may only advance (seq % -> %)', OLD.chain_id, OLD.seq, NEW.seq
-          USING ERRCODE = 'raise_exception';
-      END $$`);
-
-    // Events without an idempotency key (those go through audit_append), in the order given
-    // within each chain. Hashes as audit_append: sha256(prev_hash "\n" seq "\n" content).
-    await q.query(`CREATE FUNCTION audit_append_batch(p_contents text[]) RETURNS void
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-      DECLARE
-        v_events jsonb[];
-        v_texts text[];
-        v_chains text[];
-        v_heads audit_chain_heads[];
-        v_seqs bigint[] := '{}';
-        v_prevs text[] := '{}';
-        v_hashes text[] := '{}';
-        v_chain text;
-        v_seq bigint;
-        v_hash text;
-        h int := 0;
-      BEGIN
-        IF coalesce(cardinality(p_contents), 0) = 0 THEN RETURN; END IF;
-        SELECT array_agg(e.v ORDER BY e.chain_id, e.n), array_agg(e.content ORDER BY e.chain_id, e.n), array_agg(e.chain_id ORDER BY e.chain_id, e.n)
-          INTO v_events, v_texts, v_chains
-          FROM (SELECT p.v, p.content, p.n, (p.v->>'chainId') COLLATE "C" AS chain_id
-                  FROM (SELECT u.content::jsonb AS v, u.content, u.n FROM unnest(p_contents) WITH ORDINALITY AS u(content, n) OFFSET 0) p) e;
-        IF EXISTS (SELECT 1 FROM unnest(v_events) AS v WHERE v->>'idempotencyKey' IS NOT NULL) THEN
-          RAISE EXCEPTION 'audit_append_batch: an event with an idempotency key must go through audit_append';
-        END IF;
-
-        INSERT INTO audit_chain_heads (chain_id, seq, hash)
-          SELECT DISTINCT c, 0, repeat('0', 64) FROM unnest(v_chains) AS c ORDER BY 1
-          ON CONFLICT (chain_id) DO NOTHING;
-        SELECT array_agg(l ORDER BY l.chain_id) INTO v_heads
-          FROM (SELECT * FROM audit_chain_heads WHERE chain_id = ANY (v_chains) ORDER BY chain_id FOR UPDATE) l;
-
-        FOR i IN 1 .. cardinality(v_texts) LOOP
-          IF v_chains[i] IS DISTINCT FROM v_chain THEN
-            h := h + 1;
-            v_chain := v_chains[i];
-            IF v_heads[h].chain_id IS DISTINCT FROM v_chain THEN
-              RAISE EXCEPTION 'audit_append_batch: no head for chain %', v_chain;
-            END IF;
-            v_seq := v_heads[h].seq;
-            v_hash := v_heads[h].hash;
-          END IF;
-          v_prevs[i] := v_hash;
-          v_seq := v_seq + 1;
-          v_hash := encode(sha256(convert_to(v_hash || E'\\n' || v_seq::text || E'\\n' || v_texts[i], 'UTF8')), 'hex');
-          v_seqs[i] := v_seq;
-          v_hashes[i] := v_hash;
-        END LOOP;
-
-        INSERT INTO audit_events (chain_id, seq, id, occurred_at, type, actor, incident_id, trace_id, span_id,
-                                  workflow_id, run_id, data, idempotency_key, prev_hash, hash)
-          SELECT e.chain_id, e.seq, (e.v->>'id')::uuid, (e.v->>'occurredAt')::timestamptz, e.v->>'type', e.v->>'actor',
-                 (e.v->>'incidentId')::uuid, e.v->>'traceId', e.v->>'spanId', e.v->>'workflowId', e.v->>'runId', e.v->'data',
-                 NULL, e.prev, e.hash
-            FROM unnest(v_chains, v_events, v_seqs, v_prevs, v_hashes) AS e(chain_id, v, seq, prev, hash);
-
-        UPDATE audit_chain_heads h SET seq = t.seq, hash = t.hash
-          FROM (SELECT DISTINCT ON (u.chain_id) u.chain_id, u.seq, u.hash
-                  FROM unnest(v_chains, v_seqs, v_hashes) AS u(chain_id, seq, hash) ORDER BY u.chain_id, u.seq DESC) t
-         WHERE h.chain_id = t.chain_id;
-      END $$`);
-
-    // The input rows of intake_accept (see 1764000000002 for the fields).
-    await q.query(`CREATE TYPE intake_alert AS (
-      ord int, id uuid, fingerprint text, "idempotencyKey" text, status text, severity text, service text,
-      alertname text, title text, labels jsonb, annotations jsonb, "startsAt" timestamptz, "endsAt" timestamptz,
-      source text, actor text, "traceId" text, "newIncidentId" uuid, "workflowId" text,
-      traceparent text, tracestate text, audit text[], commands jsonb)`);
-
-    await q.query(`CREATE OR REPLACE FUNCTION intake_accept(p_alerts jsonb, p_lease_ms double precision)
+/** This migration's `intake_accept`, which 1764000000005 replaces (and restores on the way down). */
+export const SET_BASED_INTAKE_ACCEPT = `CREATE OR REPLACE FUNCTION intake_accept(p_alerts jsonb, p_lease_ms double precision)
       RETURNS TABLE (ord int, alert_id uuid, outcome text, replayed boolean, incident_id uuid, incident_status text,
                      occurrence_count int, workflow_id text, outbox_id bigint, outbox_payload jsonb)
       LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
@@ -270,7 +191,89 @@ export class SetBasedIntake1764000000003 implements MigrationInterface {
 
         PERFORM audit_append_batch(v_contents);
         RETURN QUERY SELECT * FROM unnest(r_ord, r_alert, r_outcome, r_replayed, r_incident, r_status, r_count, r_workflow, r_outbox, r_payload);
+      END $$`;
+
+export class SetBasedIntake1764000000003 implements MigrationInterface {
+  name = 'SetBasedIntake1764000000003';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE OR REPLACE FUNCTION audit_guard_head() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.chain_id = OLD.chain_id AND NEW.seq > OLD.seq THEN RETURN NEW; END IF;
+        RAISE EXCEPTION 'audit chain head % may only advance (seq % -> %)', OLD.chain_id, OLD.seq, NEW.seq
+          USING ERRCODE = 'raise_exception';
       END $$`);
+
+    // Events without an idempotency key (those go through audit_append), in the order given
+    // within each chain. Hashes as audit_append: sha256(prev_hash "\n" seq "\n" content).
+    await q.query(`CREATE FUNCTION audit_append_batch(p_contents text[]) RETURNS void
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+      DECLARE
+        v_events jsonb[];
+        v_texts text[];
+        v_chains text[];
+        v_heads audit_chain_heads[];
+        v_seqs bigint[] := '{}';
+        v_prevs text[] := '{}';
+        v_hashes text[] := '{}';
+        v_chain text;
+        v_seq bigint;
+        v_hash text;
+        h int := 0;
+      BEGIN
+        IF coalesce(cardinality(p_contents), 0) = 0 THEN RETURN; END IF;
+        SELECT array_agg(e.v ORDER BY e.chain_id, e.n), array_agg(e.content ORDER BY e.chain_id, e.n), array_agg(e.chain_id ORDER BY e.chain_id, e.n)
+          INTO v_events, v_texts, v_chains
+          FROM (SELECT p.v, p.content, p.n, (p.v->>'chainId') COLLATE "C" AS chain_id
+                  FROM (SELECT u.content::jsonb AS v, u.content, u.n FROM unnest(p_contents) WITH ORDINALITY AS u(content, n) OFFSET 0) p) e;
+        IF EXISTS (SELECT 1 FROM unnest(v_events) AS v WHERE v->>'idempotencyKey' IS NOT NULL) THEN
+          RAISE EXCEPTION 'audit_append_batch: an event with an idempotency key must go through audit_append';
+        END IF;
+
+        INSERT INTO audit_chain_heads (chain_id, seq, hash)
+          SELECT DISTINCT c, 0, repeat('0', 64) FROM unnest(v_chains) AS c ORDER BY 1
+          ON CONFLICT (chain_id) DO NOTHING;
+        SELECT array_agg(l ORDER BY l.chain_id) INTO v_heads
+          FROM (SELECT * FROM audit_chain_heads WHERE chain_id = ANY (v_chains) ORDER BY chain_id FOR UPDATE) l;
+
+        FOR i IN 1 .. cardinality(v_texts) LOOP
+          IF v_chains[i] IS DISTINCT FROM v_chain THEN
+            h := h + 1;
+            v_chain := v_chains[i];
+            IF v_heads[h].chain_id IS DISTINCT FROM v_chain THEN
+              RAISE EXCEPTION 'audit_append_batch: no head for chain %', v_chain;
+            END IF;
+            v_seq := v_heads[h].seq;
+            v_hash := v_heads[h].hash;
+          END IF;
+          v_prevs[i] := v_hash;
+          v_seq := v_seq + 1;
+          v_hash := encode(sha256(convert_to(v_hash || E'\\n' || v_seq::text || E'\\n' || v_texts[i], 'UTF8')), 'hex');
+          v_seqs[i] := v_seq;
+          v_hashes[i] := v_hash;
+        END LOOP;
+
+        INSERT INTO audit_events (chain_id, seq, id, occurred_at, type, actor, incident_id, trace_id, span_id,
+                                  workflow_id, run_id, data, idempotency_key, prev_hash, hash)
+          SELECT e.chain_id, e.seq, (e.v->>'id')::uuid, (e.v->>'occurredAt')::timestamptz, e.v->>'type', e.v->>'actor',
+                 (e.v->>'incidentId')::uuid, e.v->>'traceId', e.v->>'spanId', e.v->>'workflowId', e.v->>'runId', e.v->'data',
+                 NULL, e.prev, e.hash
+            FROM unnest(v_chains, v_events, v_seqs, v_prevs, v_hashes) AS e(chain_id, v, seq, prev, hash);
+
+        UPDATE audit_chain_heads h SET seq = t.seq, hash = t.hash
+          FROM (SELECT DISTINCT ON (u.chain_id) u.chain_id, u.seq, u.hash
+                  FROM unnest(v_chains, v_seqs, v_hashes) AS u(chain_id, seq, hash) ORDER BY u.chain_id, u.seq DESC) t
+         WHERE h.chain_id = t.chain_id;
+      END $$`);
+
+    // The input rows of intake_accept (see 1764000000002 for the fields).
+    await q.query(`CREATE TYPE intake_alert AS (
+      ord int, id uuid, fingerprint text, "idempotencyKey" text, status text, severity text, service text,
+      alertname text, title text, labels jsonb, annotations jsonb, "startsAt" timestamptz, "endsAt" timestamptz,
+      source text, actor text, "traceId" text, "newIncidentId" uuid, "workflowId" text,
+      traceparent text, tracestate text, audit text[], commands jsonb)`);
+
+    await q.query(SET_BASED_INTAKE_ACCEPT);
 
     await q.query(`REVOKE ALL ON FUNCTION audit_append_batch(text[]) FROM PUBLIC`);
     await q.query(`GRANT EXECUTE ON FUNCTION audit_append_batch(text[]) TO vigil_app`);

@@ -90,10 +90,50 @@ describe('alert to incident', () => {
     const [first] = await send(body, { 'idempotency-key': key });
     const [again] = await send(body, { 'idempotency-key': key });
     expect(again).toMatchObject({ alertId: first.alertId, incidentId: first.incidentId, replayed: true });
-    const rows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE idempotency_key = $1`, [key]);
+    const rows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE fingerprint = $1`, [first.fingerprint]);
     expect(rows[0].n).toBe(1);
     const incident = await vigil.ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [first.incidentId]);
     expect(incident[0].occurrence_count).toBe(1);
+  });
+
+  it('refuses an Idempotency-Key used before for a different request with 422, and stores nothing of it', async () => {
+    const key = `idem-${Date.now()}-${Math.random()}`;
+    const original = alert();
+    const [first] = await send(original, { 'idempotency-key': key });
+    const different = alert();
+    const refused = await vigil.json('/api/v1/alerts', { body: different, headers: { 'idempotency-key': key } });
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    const service = different.labels.service;
+    expect(await vigil.ownerQuery(`SELECT id FROM incidents WHERE service = $1`, [service])).toEqual([]);
+    // A batch is a different request from its first alert alone.
+    const batch = await vigil.json('/api/v1/alerts', { body: [original, alert()], headers: { 'idempotency-key': key } });
+    expect(batch.status).toBe(422);
+    // The original request still replays.
+    const [again] = await send(original, { 'idempotency-key': key });
+    expect(again).toMatchObject({ alertId: first.alertId, replayed: true });
+  });
+
+  it('answers each of two concurrent requests with the same Idempotency-Key but different alerts on its own: one stored, one refused', async () => {
+    const key = `idem-${Date.now()}-${Math.random()}`;
+    const bodies = [alert(), alert()];
+    const answers = await Promise.all(bodies.map((body) => vigil.json('/api/v1/alerts', { body, headers: { 'idempotency-key': key } })));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 422]);
+    const services = bodies.map((b) => b.labels.service);
+    const stored = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM incidents WHERE service = ANY($1)`, [services]);
+    expect(stored[0].n).toBe(1);
+  });
+
+  it('keeps two senders\' Idempotency-Keys apart: the same key from another API key is a new request', async () => {
+    const other = await vigil.json('/api/v1/api-keys', { body: { name: `other-sender-${Date.now()}`, role: 'ingest' } });
+    expect(other.status).toBe(201);
+    const key = `idem-${Date.now()}-${Math.random()}`;
+    const [mine] = await send(alert(), { 'idempotency-key': key });
+    const theirs = await vigil.json('/api/v1/alerts', { body: alert(), key: other.body.key, headers: { 'idempotency-key': key } });
+    expect(theirs.status).toBe(202);
+    expect(theirs.body.alerts[0]).toMatchObject({ outcome: 'created', replayed: false });
+    expect(theirs.body.alerts[0].incidentId).not.toBe(mine.incidentId);
   });
 
   it('opens one incident for many concurrent first alerts with the same fingerprint', async () => {

@@ -12,3 +12,4 @@ export type {
 export { AuditInputError } from './src/audit-input-error';
 export type { ContentHole } from './src/event-content';
 export { CHECKPOINT_CHAIN_ID, SYSTEM_CHAIN_ID, alertChainId, incidentChainId } from './src/chain-ids';
+export { canonicalJson } from './src/canonical-json';

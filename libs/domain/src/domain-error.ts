@@ -5,6 +5,7 @@ export enum DomainErrorCode {
   StorageUnavailable = 'STORAGE_UNAVAILABLE',
   WorkflowUnavailable = 'WORKFLOW_UNAVAILABLE',
   IntakeOverloaded = 'INTAKE_OVERLOADED',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
 }
 
 /** A business failure with a code that the HTTP filter and the worker each map in one place. */

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { SpanContext } from '@opentelemetry/api';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { alertChainId, AuditLog } from '../../../../libs/audit';
+import { alertChainId, AuditLog, canonicalJson } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { incidentWorkflowId } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
@@ -10,6 +10,7 @@ import {
   acceptIntakeAlerts,
   GroupCommit,
   HeldConnections,
+  IDEMPOTENCY_KEY_REUSED_SQLSTATE,
   INTAKE_AUDIT_HOLES,
   isDatabaseUnavailable,
   retryOnConflict,
@@ -26,6 +27,8 @@ import { alertFingerprint } from './fingerprint';
 export interface AcceptAlertsCommand {
   alerts: CanonicalAlert[];
   idempotencyKey?: string;
+  /** Whose Idempotency-Keys these are (the sending API key): two senders' keys never meet. */
+  idempotencyScope: string;
   source: string;
   actor: string;
 }
@@ -107,6 +110,13 @@ export class AcceptAlerts implements OnModuleDestroy {
     const request = this.toIntakeRequest(command);
     const accepted = await this.batches.submit(request, request.alerts.length).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) this.metrics.alertsRefused('unavailable', command.alerts.length);
+      if (isIdempotencyKeyReused(error)) {
+        this.metrics.alertsRefused('rejected', command.alerts.length);
+        throw new DomainError(
+          DomainErrorCode.IdempotencyKeyReused,
+          'this Idempotency-Key was already used for a different request; nothing was stored. Use a new key for a new request.',
+        );
+      }
       throw error;
     });
     for (const alert of accepted) this.metrics.alertAccepted(alert.outcome, alert.replayed);
@@ -116,8 +126,8 @@ export class AcceptAlerts implements OnModuleDestroy {
   private toIntakeRequest(command: AcceptAlertsCommand): IntakeRequest {
     const { traceId, spanId } = activeTraceIds();
     const carrier = captureTraceCarrier();
-    const keyOf = (index: number) =>
-      command.idempotencyKey && (command.alerts.length === 1 ? command.idempotencyKey : `${command.idempotencyKey}#${index}`);
+    const keyOf = (index: number) => command.idempotencyKey && storedIdempotencyKey(command.idempotencyScope, command.idempotencyKey, index);
+    const requestHash = command.idempotencyKey ? createHash('sha256').update(canonicalJson(command.alerts)).digest('hex') : null;
     const alerts = command.alerts.map((alert, index): IntakeAlert => {
       const id = randomUUID();
       const newIncidentId = randomUUID();
@@ -128,6 +138,7 @@ export class AcceptAlerts implements OnModuleDestroy {
         id,
         fingerprint,
         idempotencyKey: keyOf(index) || null,
+        idempotencyRequestHash: requestHash,
         status: alert.status,
         severity,
         service: alert.labels.service,
@@ -200,6 +211,20 @@ export class AcceptAlerts implements OnModuleDestroy {
       traceId,
     };
   }
+}
+
+/**
+ * The key as stored: the sender's scope, the key, and after the first alert its place in the
+ * batch. The header allows no spaces, so no two (scope, key, place) give the same text; and any
+ * two requests with the same key share the first alert's, so a different request meets the first
+ * one's hash there, whatever its length.
+ */
+export function storedIdempotencyKey(scope: string, key: string, index: number): string {
+  return index === 0 ? `${scope} ${key}` : `${scope} ${key} ${index}`;
+}
+
+function isIdempotencyKeyReused(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === IDEMPOTENCY_KEY_REUSED_SQLSTATE;
 }
 
 /** The workflow command each outcome of an alert implies; plain repeats imply none. */

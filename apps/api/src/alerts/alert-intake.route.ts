@@ -50,7 +50,7 @@ export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIn
   fastify.post(ALERTS_PATH, async (request, reply) => {
     const principal = await authenticateRequest(request, deps.apiKeys, INTAKE_ROLES);
     const { alerts, idempotencyKey } = parse(request.body, request.headers['idempotency-key']);
-    const accepted = await deps.acceptAlerts.execute({ alerts, idempotencyKey, source: 'api', actor: actorOf(principal) });
+    const accepted = await deps.acceptAlerts.execute({ alerts, idempotencyKey, idempotencyScope: principal.keyId, source: 'api', actor: actorOf(principal) });
     return reply.code(202).send({ alerts: accepted });
   });
 }

@@ -60,6 +60,8 @@ function domainProblem(error: DomainError): { problem: Problem; retryAfter?: num
     case DomainErrorCode.StorageUnavailable:
     case DomainErrorCode.WorkflowUnavailable:
       return { problem: problem(503, 'unavailable', 'Temporarily unavailable', { detail }), retryAfter: RETRY_AFTER_SECONDS };
+    case DomainErrorCode.IdempotencyKeyReused:
+      return { problem: problem(422, 'idempotency-key-reused', 'Idempotency-Key already used', { detail, errors: [{ field: 'Idempotency-Key', message: detail }] }) };
     case DomainErrorCode.IntakeOverloaded:
       return { problem: problem(503, 'intake-overloaded', 'Intake is overloaded', { detail }), retryAfter: OVERLOAD_RETRY_AFTER_SECONDS };
     default: {

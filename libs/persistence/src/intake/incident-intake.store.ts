@@ -8,7 +8,10 @@ import type { SqlRunner } from '../held-connections';
 export interface IntakeAlert {
   id: string;
   fingerprint: string;
+  /** The sender's Idempotency-Key, scoped to the sender (and to the alert's place in a batch). */
   idempotencyKey: string | null;
+  /** With a key: the hash of the request's alerts, so that the key cannot replay a different request. */
+  idempotencyRequestHash: string | null;
   status: AlertStatus;
   severity: Severity;
   service: string;
@@ -35,6 +38,9 @@ export interface IntakeAlert {
 
 /** Where intake_accept fills in the audit event, in this order. */
 export const INTAKE_AUDIT_HOLES = ['chainId', 'data.outcome', 'incidentId', 'workflowId'] as const;
+
+/** SQLSTATE of intake_accept's refusal of an Idempotency-Key used before for a different request. */
+export const IDEMPOTENCY_KEY_REUSED_SQLSTATE = 'VG422';
 
 export interface AcceptedIntakeAlert {
   /** The stored alert: this one, or for a replayed Idempotency-Key the one stored first. */
