@@ -6,6 +6,11 @@ import { IncidentTimesInMilliseconds1764000000004 } from './1764000000004-Incide
 import { IdempotencyRequestHash1764000000005 } from './1764000000005-IdempotencyRequestHash';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
-export const MIGRATIONS = [CoreSchema1764000000000, AuditLog1764000000001, GroupCommitIntake1764000000002, SetBasedIntake1764000000003, IncidentTimesInMilliseconds1764000000004,
+export const MIGRATIONS = [
+  CoreSchema1764000000000,
+  AuditLog1764000000001,
+  GroupCommitIntake1764000000002,
+  SetBasedIntake1764000000003,
+  IncidentTimesInMilliseconds1764000000004,
   IdempotencyRequestHash1764000000005,
 ];

@@ -129,6 +129,7 @@ describe('the API edge', () => {
       { name: 'an unknown field', body: { ...valid, colour: 'red' }, status: 400, field: 'colour' },
       { name: 'an unknown status', body: { ...valid, status: 'open' }, status: 400, field: 'status' },
       { name: 'a bad timestamp', body: { ...valid, startsAt: 'yesterday' }, status: 400, field: 'startsAt' },
+      { name: 'year 0000, which PostgreSQL does not have', body: { ...valid, startsAt: '0000-01-01T00:00:00Z' }, status: 400, field: 'startsAt' },
       { name: 'a bad label name', body: { ...valid, labels: { ...valid.labels, 'bad-name': 'x' } }, status: 400, field: 'labels.bad-name' },
       { name: 'a NUL character in a label value', body: { ...valid, labels: { ...valid.labels, pod: 'web\u00001' } }, status: 400, field: 'labels.pod' },
       { name: 'an unpaired surrogate in an annotation', raw: JSON.stringify({ ...valid, annotations: { summary: 'x' } }).replace('"x"', '"\\ud800x"'), status: 400, field: 'annotations.summary' },
@@ -151,10 +152,19 @@ describe('the API edge', () => {
       expect(await storedAlerts()).toBe(before);
     });
 
-    it('rejects unknown query parameters and bad ids on the incident routes', async () => {
+    it('rejects unknown query parameters, bad ids and values PostgreSQL cannot take on the incident and key routes', async () => {
       expect((await vigil.json('/api/v1/incidents?colour=red')).body.errors[0].field).toBe('colour');
       expect((await vigil.json('/api/v1/incidents?status=open')).body.errors[0].field).toBe('status');
       expect((await vigil.json('/api/v1/incidents/not-a-uuid')).status).toBe(400);
+      // Values that pass a loose check but that PostgreSQL would refuse (a 500, if they reached it).
+      const handMadeCursor = Buffer.from(JSON.stringify(['2026-11-24T18:11:32.993Z', '-'.repeat(36)])).toString('base64url');
+      expect((await vigil.json(`/api/v1/incidents?cursor=${handMadeCursor}`)).body.errors[0].field).toBe('cursor');
+      expect((await vigil.json('/api/v1/incidents?service=%00x')).body.errors[0].field).toBe('service');
+      expect((await vigil.json('/api/v1/api-keys', { body: { name: 'nul\u0000', role: 'ingest' } })).body.errors[0].field).toBe('name');
+      const [opened] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
+      const nulNote = await vigil.json(`/api/v1/incidents/${opened.incidentId}/acknowledge`, { method: 'POST', body: { note: 'nul\u0000' } });
+      expect(nulNote.status).toBe(400);
+      expect(nulNote.body.errors[0].field).toBe('note');
       const missing = await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000');
       expect(missing.status).toBe(404);
       expect(missing.headers.get('content-type')).toContain('application/problem+json');

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../../../libs/domain';
+import { storable } from '../http/storable';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-// PostgreSQL text and jsonb cannot hold NUL, and an unpaired UTF-16 surrogate is not Unicode text.
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-const STORABLE = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
-const storable = (schema: z.ZodString) => schema.regex(STORABLE, 'must not contain NUL characters or unpaired surrogates');
 const labelValue = storable(z.string().max(1024));
 
 const labelsSchema = z
@@ -27,13 +24,16 @@ const annotationsSchema = z
   .record(storable(z.string().min(1).max(256)), storable(z.string().max(16_384)))
   .refine((annotations) => Object.keys(annotations).length <= 64, 'at most 64 annotations');
 
+// PostgreSQL has no year 0 (1 BC comes before AD 1), though ISO 8601 and JavaScript do.
+const timestamp = z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'years start at 0001');
+
 /** One alert as senders post it to POST /api/v1/alerts (Alertmanager's alert shape, plus a dedup key). */
 export const alertSchema = z.strictObject({
   labels: labelsSchema,
   annotations: annotationsSchema.default({}),
   status: z.enum(['firing', 'resolved']).default('firing'),
-  startsAt: z.iso.datetime({ offset: true }).optional(),
-  endsAt: z.iso.datetime({ offset: true }).optional(),
+  startsAt: timestamp.optional(),
+  endsAt: timestamp.optional(),
   generatorURL: z.url().max(2048).optional(),
   /** A dedup key chosen by the sender; without it the fingerprint is a hash of the identifying labels. */
   fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),

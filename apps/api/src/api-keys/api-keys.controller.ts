@@ -5,11 +5,12 @@ import { API_KEY_ROLES } from '../../../../libs/persistence';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
 import { ApiKeysService } from './api-keys.service';
 
 const createApiKeySchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: storable(z.string().trim().min(1).max(100)),
   role: z.enum(API_KEY_ROLES),
 });
 

@@ -8,13 +8,21 @@ export function encodeCursor(cursor: IncidentCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isIsoMillis(text: string): boolean {
+  const time = new Date(text);
+  return !Number.isNaN(time.getTime()) && time.getUTCFullYear() >= 1 && time.toISOString() === text;
+}
+
 export function decodeCursor(text: string): IncidentCursor | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [createdAt, id] = value as unknown[];
-    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt))) return null;
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+    // Exactly as encodeCursor writes them, so that PostgreSQL takes both.
+    if (typeof createdAt !== 'string' || !isIsoMillis(createdAt)) return null;
+    if (typeof id !== 'string' || !UUID.test(id)) return null;
     return { createdAt, id };
   } catch {
     return null;

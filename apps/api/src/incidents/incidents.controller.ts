@@ -5,6 +5,7 @@ import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
 import { decodeCursor } from './cursor';
 import { IncidentQueries } from './incident-queries.service';
@@ -13,7 +14,7 @@ import { TransitionIncident } from './transition-incident.use-case';
 const listQuerySchema = z.strictObject({
   status: z.enum(INCIDENT_STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
-  service: z.string().min(1).max(256).optional(),
+  service: storable(z.string().min(1).max(256)).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z
     .string()
@@ -25,7 +26,7 @@ const listQuerySchema = z.strictObject({
     .optional(),
 });
 
-const transitionBodySchema = z.strictObject({ note: z.string().max(2000).optional() }).default({});
+const transitionBodySchema = z.strictObject({ note: storable(z.string().max(2000)).optional() }).default({});
 
 @ApiTags('incidents')
 @ApiBearerAuth()
