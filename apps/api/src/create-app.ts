@@ -39,7 +39,8 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     .setTitle('Vigil')
     .setDescription('Workflow-orchestrated incident response: alert intake, incidents, audit.')
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Vigil API key' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Vigil API key (vgl_…)', description: 'A Vigil API key' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key, for senders that cannot set Authorization' }, 'X-API-Key')
     .build();
   const document = () => {
     const described = SwaggerModule.createDocument(app, openApi);

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AuditLog } from '../../../../libs/audit';
 import { Roles } from '../auth/roles.decorator';
@@ -24,6 +24,8 @@ export class AuditController {
   @Get('incidents/:id/audit')
   @Roles('auditor', 'responder')
   @ApiOperation({ summary: "An incident's audit timeline, oldest first" })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 500 } })
+  @ApiQuery({ name: 'afterSeq', required: false, description: 'the seq of the last event already read (next page)', schema: { type: 'integer', minimum: 0 } })
   async timeline(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
     const { limit, afterSeq } = parseWith(timelineQuerySchema, query);
     await this.incidents.get(id);

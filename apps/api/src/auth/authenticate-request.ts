@@ -11,7 +11,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  */
 export async function authenticateRequest(request: AuthenticatedRequest, apiKeys: ApiKeysService, allowed: readonly ApiKeyRole[]): Promise<Principal> {
   const presented = presentedKey(request);
-  if (!presented) throw new HttpException('An API key is required: Authorization: Bearer <key>', HttpStatus.UNAUTHORIZED);
+  if (!presented) throw new HttpException('An API key is required: Authorization: Bearer <key> (or X-API-Key: <key>)', HttpStatus.UNAUTHORIZED);
   const principal = await apiKeys.authenticate(presented);
   if (!principal) throw new HttpException('The API key is unknown or revoked', HttpStatus.UNAUTHORIZED);
   if (principal.role !== 'admin' && !allowed.includes(principal.role)) {

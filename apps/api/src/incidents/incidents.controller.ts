@@ -60,6 +60,8 @@ export class IncidentsController {
   @Roles('responder')
   @ApiOperation({ summary: 'Acknowledge (a Temporal update); answers the new state' })
   @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
+  @ApiResponse({ status: 200, description: "The incident's new live state" })
+  @ApiResponse({ status: 404, description: 'No such incident' })
   @ApiResponse({ status: 409, description: 'The incident is not in a state that allows it' })
   acknowledge(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { note } = parseWith(transitionBodySchema, body ?? {});
@@ -71,6 +73,8 @@ export class IncidentsController {
   @Roles('responder')
   @ApiOperation({ summary: 'Resolve (a Temporal update); answers the new state' })
   @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
+  @ApiResponse({ status: 200, description: "The incident's new live state" })
+  @ApiResponse({ status: 404, description: 'No such incident' })
   @ApiResponse({ status: 409, description: 'The incident is already resolved' })
   resolve(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { note } = parseWith(transitionBodySchema, body ?? {});
