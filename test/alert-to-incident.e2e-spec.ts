@@ -277,6 +277,8 @@ describe('alert to incident', () => {
     const [accepted] = await send(alert());
     await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });
     await vigil.json(`/api/v1/incidents/${accepted.incidentId}/resolve`, { method: 'POST' });
+    // Refused by the incident's record before Temporal is asked: audited all the same.
+    expect((await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' })).status).toBe(409);
     const timeline = await eventually(async () => {
       const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
       const types = body.events.map((e: { type: string }) => e.type);
@@ -292,6 +294,14 @@ describe('alert to incident', () => {
     const activityEvent = timeline.find((e: { type: string }) => e.type === 'activity.started');
     expect(activityEvent).toMatchObject({ workflowId: accepted.workflowId, data: { attempt: 1, activityType: 'recordTransition' } });
     expect(activityEvent.runId).toBeTruthy();
+    const updates = timeline.filter((e: { type: string }) => e.type === 'workflow.update');
+    expect(updates.map((e: { data: unknown }) => e.data)).toEqual([
+      expect.objectContaining({ update: 'acknowledge', outcome: 'accepted' }),
+      expect.objectContaining({ update: 'resolve', outcome: 'accepted' }),
+      expect.objectContaining({ update: 'acknowledge', outcome: 'rejected' }),
+    ]);
+    const { runId } = await vigil.client.workflow.getHandle(accepted.workflowId).describe();
+    expect(updates.slice(0, 2).map((e: { runId: string }) => e.runId)).toEqual([runId, runId]);
     expect(timeline[0].traceId).toBe(accepted.traceId);
 
     const verify = await vigil.json('/api/v1/audit/verify');

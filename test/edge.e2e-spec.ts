@@ -49,12 +49,15 @@ describe('the API edge', () => {
       { family: 'audit', method: 'GET', path: '/api/v1/audit/verify', allowed: ['auditor', 'admin'] },
       { family: 'api keys', method: 'GET', path: '/api/v1/api-keys', allowed: ['admin'] },
       { family: 'api keys', method: 'POST', path: '/api/v1/api-keys', body: { name: 'x', role: 'ingest' }, allowed: ['admin'] },
+      { family: 'api keys', method: 'DELETE', path: '/api/v1/api-keys/00000000-0000-4000-8000-000000000000', allowed: ['admin'] },
       { family: 'metrics', method: 'GET', path: '/metrics', allowed: ['ingest', 'responder', 'auditor', 'admin'] },
     ];
 
     it('answers 401 problem+json without a key or with an unknown key, on every route family', async () => {
       for (const route of routes()) {
-        for (const key of [null, 'vgl_not-a-real-key-at-all-0000000000000']) {
+        // The last: a real key's prefix (which the key list shows) with another secret.
+        const lookalike = `${keys.ingest.slice(0, -1)}${keys.ingest.endsWith('A') ? 'B' : 'A'}`;
+        for (const key of [null, 'vgl_not-a-real-key-at-all-0000000000000', lookalike]) {
           const response = await vigil.json(route.path, { method: route.method, body: route.body, key });
           expect({ route: route.path, status: response.status }).toEqual({ route: route.path, status: 401 });
           expect(response.headers.get('content-type')).toContain('application/problem+json');

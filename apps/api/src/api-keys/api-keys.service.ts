@@ -39,6 +39,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
   /** Authenticated keys by hash, so intake at thousands of requests/s does not query per request. */
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  /** Revocations committed so far by this process. */
+  private revocations = 0;
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
@@ -60,10 +62,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const hash = hashApiKey(presented);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const entity = await this.keys.findOneBy({ keyHash: hash, revokedAt: IsNull() });
-    if (!entity || !hashesEqual(entity.keyHash, hash)) return null;
+    const revocations = this.revocations;
+    // Found by the prefix the key list shows, then told apart by hash in constant time: the
+    // database lookup never depends on the secret part.
+    const candidates = await this.keys.findBy({ keyPrefix: apiKeyPrefix(presented), revokedAt: IsNull() });
+    const entity = candidates.find((candidate) => hashesEqual(candidate.keyHash, hash));
+    if (!entity) return null;
     const principal: Principal = { keyId: entity.id, name: entity.name, role: entity.role };
-    this.cache.set(hash, { principal, until: Date.now() + this.config.apiKeyCacheMs });
+    // Not cached if a revocation committed meanwhile: this lookup may have read the key before it.
+    if (revocations === this.revocations) this.cache.set(hash, { principal, until: Date.now() + this.config.apiKeyCacheMs });
     return principal;
   }
 
@@ -90,6 +97,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
       return entity;
     });
     // Revocation is immediate in this process; other API processes drop their cached copy within VIGIL_API_KEY_CACHE_MS.
+    this.revocations++;
     this.cache.clear();
     return toView(revoked);
   }

@@ -46,23 +46,30 @@ export class TransitionIncident {
 
   async execute(command: TransitionIncidentCommand): Promise<IncidentLiveState> {
     const incident = await this.queries.get(command.incidentId);
-    if (!canTransition(incident.status, command.to)) throw notAllowed(incident.status, command.to);
+    if (!canTransition(incident.status, command.to)) {
+      await this.audit(command, 'rejected', incident.workflowId);
+      throw notAllowed(incident.status, command.to);
+    }
     const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
       ...incidentStartOptions(incidentWorkflowInput(incident), this.config),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
+    let runId: string | undefined;
     try {
-      const state = await this.client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-        this.client.workflow.executeUpdateWithStart(UPDATES[command.to], {
+      const state = await this.client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, async () => {
+        const update = await this.client.workflow.startUpdateWithStart(UPDATES[command.to], {
           args: [{ actor: command.actor, note: command.note }],
           startWorkflowOperation,
-        }),
-      );
-      await this.audit(command, 'accepted', incident.workflowId);
+          waitForStage: 'ACCEPTED',
+        });
+        runId = update.workflowRunId;
+        return update.result();
+      });
+      await this.audit(command, 'accepted', incident.workflowId, runId);
       return state;
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowExecutionAlreadyStartedError) {
-        await this.audit(command, 'rejected', incident.workflowId);
+        await this.audit(command, 'rejected', incident.workflowId, runId);
         const current = await this.queries.get(command.incidentId);
         throw notAllowed(current.status, command.to, error.message);
       }
@@ -70,7 +77,8 @@ export class TransitionIncident {
     }
   }
 
-  private async audit(command: TransitionIncidentCommand, outcome: 'accepted' | 'rejected', workflowId: string): Promise<void> {
+  /** The update as asked for, with the run that took it (none when PostgreSQL's record already refused it). */
+  private async audit(command: TransitionIncidentCommand, outcome: 'accepted' | 'rejected', workflowId: string, runId?: string): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(command.incidentId),
       type: 'workflow.update',
@@ -78,6 +86,7 @@ export class TransitionIncident {
       incidentId: command.incidentId,
       ...activeTraceFields(),
       workflowId,
+      runId: runId ?? null,
       data: { update: UPDATES[command.to].name, outcome, note: command.note ?? null },
     });
   }
