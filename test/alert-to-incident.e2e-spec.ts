@@ -273,6 +273,37 @@ describe('alert to incident', () => {
     expect([...seen].sort()).toEqual(accepted.map((a) => a.incidentId).sort());
   });
 
+  it('audits a failed activity attempt with its error, and the retry that succeeds', async () => {
+    const [accepted] = await send(alert());
+    await eventually(async () => {
+      const rows = await vigil.ownerQuery(`SELECT 1 FROM audit_events WHERE incident_id = $1 AND type = 'incident.status_changed'`, [accepted.incidentId]);
+      return rows.length === 1 ? true : undefined;
+    }, 'triggered recorded');
+    // The worker can no longer write incidents: the acknowledgement's recordTransition fails until it can.
+    await vigil.ownerQuery(`REVOKE UPDATE ON incidents FROM vigil_app`);
+    let acknowledging: Promise<{ status: number }> | undefined;
+    try {
+      acknowledging = vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });
+      await eventually(async () => {
+        const rows = await vigil.ownerQuery(`SELECT 1 FROM audit_events WHERE incident_id = $1 AND type = 'activity.failed'`, [accepted.incidentId]);
+        return rows.length > 0 ? true : undefined;
+      }, 'a failed attempt audited');
+    } finally {
+      await vigil.ownerQuery(`GRANT UPDATE ON incidents TO vigil_app`);
+    }
+    expect((await acknowledging)?.status).toBe(200);
+
+    const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
+    const attempts = body.events
+      .filter((e: { type: string; data: { activityType?: string } }) => e.type.startsWith('activity.') && e.data.activityType === 'recordTransition')
+      .slice(2) // the two events of 'triggered'
+      .map((e: { type: string; data: { attempt: number; error?: string } }) => ({ type: e.type, attempt: e.data.attempt, error: e.data.error }));
+    expect(attempts[0]).toEqual({ type: 'activity.started', attempt: 1, error: undefined });
+    expect(attempts[1]).toEqual({ type: 'activity.failed', attempt: 1, error: expect.stringContaining('permission denied') });
+    expect(attempts.at(-1)).toMatchObject({ type: 'activity.completed' });
+    expect(attempts.at(-1)!.attempt).toBeGreaterThan(1);
+  });
+
   it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {
     const [accepted] = await send(alert());
     await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });
