@@ -339,3 +339,38 @@ describe('alert to incident', () => {
     expect(verify.body.ok).toBe(true);
   });
 });
+
+/** The same races with several intake transactions at once (VIGIL_INTAKE_COMMIT_CONCURRENCY): PostgreSQL, not the queue, must settle them. */
+describe('alert intake with concurrent transactions', () => {
+  let temporal: TestTemporal;
+  let vigil: Vigil;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+    vigil = await Vigil.start({ temporalAddress: temporal.address, env: { VIGIL_INTAKE_COMMIT_CONCURRENCY: '4' } });
+  });
+  afterAll(async () => {
+    await vigil?.stop();
+    await temporal?.stop();
+  });
+
+  it('opens one incident for concurrent first alerts with the same fingerprint, counting each once', async () => {
+    const body = alert();
+    const responses = await Promise.all(Array.from({ length: 25 }, () => vigil.json('/api/v1/alerts', { body })));
+    expect(responses.map((r) => r.status)).toEqual(Array(25).fill(202));
+    expect(new Set(responses.map((r) => r.body.alerts[0].incidentId)).size).toBe(1);
+    expect(responses.filter((r) => r.body.alerts[0].outcome === 'created')).toHaveLength(1);
+    const rows = await vigil.ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [responses[0].body.alerts[0].incidentId]);
+    expect(rows[0].occurrence_count).toBe(25);
+    expect((await vigil.json('/api/v1/audit/verify')).body.ok).toBe(true);
+  });
+
+  it('stores one of two concurrent requests with the same Idempotency-Key and different alerts, and refuses the other', async () => {
+    const key = `idem-${Date.now()}-${Math.random()}`;
+    const bodies = [alert(), alert()];
+    const answers = await Promise.all(bodies.map((body) => vigil.json('/api/v1/alerts', { body, headers: { 'idempotency-key': key } })));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 422]);
+    const stored = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM incidents WHERE service = ANY($1)`, [bodies.map((b) => b.labels.service)]);
+    expect(stored[0].n).toBe(1);
+  });
+});
