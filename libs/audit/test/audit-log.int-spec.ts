@@ -151,6 +151,29 @@ describe('AuditLog on PostgreSQL, as the app role', () => {
     for (const chainId of chains) expect(await chainSeqs(chainId)).toEqual(range(10));
   });
 
+  it('appends to one chain while another chain is held by an open transaction: unrelated incidents never wait on each other', async () => {
+    const busy = incidentChainId(randomUUID());
+    const free = incidentChainId(randomUUID());
+    await audit.append({ chainId: busy, type: 'incident.created', actor: 'test' });
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      // Mid-append on `busy`: its head is locked until this transaction ends.
+      await audit.append({ chainId: busy, type: 'incident.paged', actor: 'test' }, holder.manager);
+      // If appends were serialised across chains, this would wait for the holder and hit the lock timeout.
+      const appended = await ds.transaction(async (manager) => {
+        await manager.query(`SET LOCAL lock_timeout = '5s'`);
+        return audit.append({ chainId: free, type: 'incident.created', actor: 'test' }, manager);
+      });
+      expect(appended).toMatchObject({ chainId: free, seq: 1 });
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    expect(await chainSeqs(busy)).toEqual([1, 2]);
+  });
+
   it('verifies a consistent snapshot while appends and checkpoints commit', async () => {
     const chains = range(5).map(() => incidentChainId(randomUUID()));
     const appends = Promise.all(chains.flatMap((chainId) => range(30).map((i) => audit.append({ chainId, type: 'step', actor: 'worker', data: { i } }))));
