@@ -3,6 +3,8 @@ import { Client } from 'pg';
 import { AuditLog1764000000001 } from '../../../migrations/1764000000001-AuditLog';
 import { GroupCommitIntake1764000000002 } from '../../../migrations/1764000000002-GroupCommitIntake';
 import { SetBasedIntake1764000000003 } from '../../../migrations/1764000000003-SetBasedIntake';
+import { IncidentTimesInMilliseconds1764000000004 } from '../../../migrations/1764000000004-IncidentTimesInMilliseconds';
+import { IdempotencyRequestHash1764000000005 } from '../../../migrations/1764000000005-IdempotencyRequestHash';
 import { AuditLog, incidentChainId } from '../index';
 import { createScratchDatabase, openDataSource, type ScratchDatabase } from './audit-test-db';
 
@@ -94,7 +96,13 @@ describe('audit tables are append-only', () => {
     const runner = ds.createQueryRunner();
     try {
       // Newest first: the intake functions are built on the audit tables.
-      const migrations = [new SetBasedIntake1764000000003(), new GroupCommitIntake1764000000002(), new AuditLog1764000000001()];
+      const migrations = [
+        new IdempotencyRequestHash1764000000005(),
+        new IncidentTimesInMilliseconds1764000000004(),
+        new SetBasedIntake1764000000003(),
+        new GroupCommitIntake1764000000002(),
+        new AuditLog1764000000001(),
+      ];
       for (const migration of migrations) await migration.down(runner);
       const [{ n }] = (await runner.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'audit%'`)) as { n: number }[];
       expect(n).toBe(0);
@@ -102,6 +110,8 @@ describe('audit tables are append-only', () => {
       const audit = new AuditLog(ds);
       await audit.append({ chainId, type: 'step', actor: 'worker' });
       expect(await audit.verify()).toMatchObject({ ok: true, events: 1 });
+      const [hashColumn] = (await runner.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'alerts' AND column_name = 'idempotency_request_hash'`)) as unknown[];
+      expect(hashColumn).toBeDefined();
     } finally {
       await runner.release();
       await ds.destroy();
