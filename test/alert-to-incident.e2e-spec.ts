@@ -21,6 +21,22 @@ describe('alert to incident', () => {
     return response.body.alerts as Array<Record<string, any>>;
   }
 
+  /** A service's incidents, two per page, following nextCursor to the end. */
+  async function pagesOf(service: string): Promise<Array<{ id: string; alertname: string }>> {
+    const items: Array<{ id: string; alertname: string }> = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: Array<{ id: string; alertname: string }>; nextCursor: string | null } } = await vigil.json(
+        `/api/v1/incidents?service=${service}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
   async function workflowStatus(incidentId: string): Promise<string | undefined> {
     const description = await vigil.client.workflow.getHandle(incidentWorkflowId(incidentId)).describe();
     return description.status.name;
@@ -241,17 +257,7 @@ describe('alert to incident', () => {
   it('lists incidents filtered by status, severity and service, one cursor page at a time', async () => {
     const service = `paged-${Date.now()}`;
     for (let i = 0; i < 5; i++) await send(alert({ labels: { service, alertname: `A${i}`, severity: i % 2 ? 'info' : 'high' } }));
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = `/api/v1/incidents?service=${service}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await vigil.json(query);
-      expect(page.status).toBe(200);
-      expect(page.body.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.body.items.map((i: { alertname: string }) => i.alertname));
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    expect(seen).toEqual(['A4', 'A3', 'A2', 'A1', 'A0']);
+    expect((await pagesOf(service)).map((i) => i.alertname)).toEqual(['A4', 'A3', 'A2', 'A1', 'A0']);
     const high = await vigil.json(`/api/v1/incidents?service=${service}&severity=high&status=triggered`);
     expect(high.body.items.map((i: { alertname: string }) => i.alertname)).toEqual(['A4', 'A2', 'A0']);
     expect((await vigil.json(`/api/v1/incidents?cursor=nonsense`)).status).toBe(400);
@@ -261,15 +267,7 @@ describe('alert to incident', () => {
     const service = `batch-paged-${Date.now()}`;
     const batch = [0, 1, 2, 3, 4].map((i) => alert({ labels: { service, alertname: `B${i}` } }));
     const accepted = await send(batch);
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = `/api/v1/incidents?service=${service}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await vigil.json(query);
-      expect(page.status).toBe(200);
-      seen.push(...page.body.items.map((i: { id: string }) => i.id));
-      cursor = page.body.nextCursor;
-    } while (cursor);
+    const seen = (await pagesOf(service)).map((i) => i.id);
     expect([...seen].sort()).toEqual(accepted.map((a) => a.incidentId).sort());
   });
 
