@@ -1,3 +1,5 @@
+import { isUuid } from '../http/uuid.pipe';
+
 /** An opaque keyset cursor: the (createdAt, id) of the last incident on the previous page. */
 export interface IncidentCursor {
   createdAt: string;
@@ -7,8 +9,6 @@ export interface IncidentCursor {
 export function encodeCursor(cursor: IncidentCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isIsoMillis(text: string): boolean {
   const time = new Date(text);
@@ -22,7 +22,7 @@ export function decodeCursor(text: string): IncidentCursor | null {
     const [createdAt, id] = value as unknown[];
     // Exactly as encodeCursor writes them, so that PostgreSQL takes both.
     if (typeof createdAt !== 'string' || !isIsoMillis(createdAt)) return null;
-    if (typeof id !== 'string' || !UUID.test(id)) return null;
+    if (typeof id !== 'string' || !isUuid(id)) return null;
     return { createdAt, id };
   } catch {
     return null;
