@@ -26,7 +26,8 @@ interface RunningStack {
  * `npm start` as a user runs it, on a data folder and ports of its own, with an OTLP collector
  * configured: it prints the URLs and a first admin key, exports the alert's trace from the API and
  * the worker, Ctrl-C stops every process it started, and the next `npm start` on the same folder
- * finds the incident and its workflow, which carries on.
+ * finds the incident and its workflow, which carries on. Killed outright, every process at once,
+ * the next `npm start` still has every alert it answered 202, and their workflows start.
  */
 describe('npm start', () => {
   let dataDir: string;
@@ -34,6 +35,8 @@ describe('npm start', () => {
   let apiUrl: string;
   let running: RunningStack | undefined;
   let collector: OtlpCollector;
+  /** The first admin key `npm start` printed; the later tests use it too. */
+  let adminKey: string | undefined;
 
   beforeAll(async () => {
     collector = await startOtlpCollector();
@@ -100,6 +103,7 @@ describe('npm start', () => {
     expect(first.output()).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:\d+/);
     const key = /A new admin API key was created[^\n]*\n\s*\n\s+(\S+)/.exec(first.output())?.[1];
     expect(key).toBeDefined();
+    adminKey = key;
     // Shown, so no longer kept in the data folder.
     expect(await readdir(dataDir)).not.toContain('unshown-admin-api-key');
 
@@ -142,7 +146,48 @@ describe('npm start', () => {
     expect(await processesUsing(dataDir)).toEqual([]);
     expect(collector.servicesOf(ackTraceId)).toEqual(new Set(['vigil-api', 'vigil-worker']));
   });
+
+  it('loses no accepted alert when every process is killed at once, mid-burst, with their workflow commands not yet delivered', async () => {
+    const key = adminKey!;
+    expect(key).toBeDefined();
+    const crashed = await upAndReady();
+    // Temporal frozen: the commands of the alerts accepted now stay queued in PostgreSQL's outbox.
+    const temporal = (await processesUsing(dataDir)).find((line) => line.includes('temporal server start-dev'));
+    expect(temporal).toBeDefined();
+    process.kill(pidOf(temporal!), 'SIGSTOP');
+    const send = async () => {
+      const response = await request(key, '/api/v1/alerts', { method: 'POST', body: JSON.stringify(alert()) });
+      return response.status === 202 ? ((await response.json()) as { alerts: Array<{ incidentId: string }> }).alerts[0].incidentId : undefined;
+    };
+    const accepted = await Promise.all(Array.from({ length: 10 }, send));
+    // A second burst still in flight when the power goes: whatever of it was answered 202 must survive too.
+    const inFlight = Array.from({ length: 20 }, () => send().catch(() => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const line of await processesUsing(dataDir)) process.kill(pidOf(line), 'SIGKILL');
+    await crashed.exited;
+    running = undefined;
+    const answered = [...accepted, ...(await Promise.all(inFlight))].filter((id): id is string => id !== undefined);
+    expect(answered.length).toBeGreaterThanOrEqual(10);
+    expect(await processesUsing(dataDir)).toEqual([]);
+
+    // PostgreSQL and Temporal recover from their own files; the outbox delivers what was never sent.
+    const restarted = await upAndReady();
+    for (const incidentId of answered) {
+      await eventually(async () => {
+        const detail = (await (await request(key, `/api/v1/incidents/${incidentId}`)).json()) as { status?: string; workflow?: { available: boolean } };
+        return detail.workflow?.available ? detail : undefined;
+      }, `the workflow of incident ${incidentId}, accepted before the crash`, 60_000);
+    }
+    const verified = await request(key, '/api/v1/audit/verify');
+    expect(await verified.json()).toMatchObject({ ok: true });
+    expect(await ctrlC(restarted)).toMatch(CLEAN_STOP);
+    expect(await processesUsing(dataDir)).toEqual([]);
+  }, 240_000);
 });
+
+function pidOf(processLine: string): number {
+  return Number(processLine.slice(0, processLine.indexOf(':')));
+}
 
 /** The caller's environment without anything that would point the stack elsewhere (the tests' own database, say). */
 function withoutVigilSettings(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
