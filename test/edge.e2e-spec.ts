@@ -88,6 +88,8 @@ describe('the API edge', () => {
       const docs = await vigil.json('/docs/json', { key: null });
       expect(docs.status).toBe(200);
       expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/v1/alerts', '/api/v1/incidents/{id}/acknowledge', '/api/v1/audit/verify']));
+      // Every status intake can answer is documented (the intake route is described by hand).
+      expect(Object.keys(docs.body.paths['/api/v1/alerts'].post.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '422', '503']);
       expect((await vigil.fetch('/docs', { key: null })).status).toBe(200);
     });
 
@@ -126,6 +128,7 @@ describe('the API edge', () => {
     const valid = alert();
     const cases: Array<{ name: string; body?: unknown; raw?: string; headers?: Record<string, string>; status: number; field: string }> = [
       { name: 'malformed JSON', raw: '{"labels": {', status: 400, field: '(body)' },
+      { name: 'a __proto__ key', raw: '{"labels":{"__proto__":{"admin":true}}}', status: 400, field: 'labels.__proto__' },
       { name: 'a missing label', body: { ...valid, labels: { alertname: 'A', severity: 'critical' } }, status: 400, field: 'labels.service' },
       { name: 'a wrong-typed field', body: { ...valid, labels: { ...valid.labels, severity: 5 } }, status: 400, field: 'labels.severity' },
       { name: 'an unknown severity', body: { ...valid, labels: { ...valid.labels, severity: 'nope' } }, status: 400, field: 'labels.severity' },
@@ -172,6 +175,22 @@ describe('the API edge', () => {
       expect(missing.status).toBe(404);
       expect(missing.headers.get('content-type')).toContain('application/problem+json');
     });
+  });
+
+  it('answers a known path asked with another method 405 with Allow, and an unknown path 404, both as problem+json', async () => {
+    for (const [method, path, allow] of [
+      ['PUT', '/api/v1/alerts', 'POST'],
+      ['GET', '/api/v1/incidents/00000000-0000-4000-8000-000000000000/acknowledge', 'POST'],
+      ['POST', '/health/live', 'GET, HEAD'],
+    ]) {
+      const response = await vigil.json(path, { method });
+      expect({ path, status: response.status, allow: response.headers.get('allow') }).toEqual({ path, status: 405, allow });
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body.detail).toContain(method);
+    }
+    const unknown = await vigil.json('/api/v1/alert');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('allow')).toBeNull();
   });
 
   it('answers an unexpected failure with 500 and an error id that the log carries, never a stack', async () => {

@@ -7,6 +7,8 @@ import { AcceptAlerts } from './alerts/accept-alerts.use-case';
 import { alertIntakeOpenApi, ALERTS_PATH, registerAlertIntakeRoute } from './alerts/alert-intake.route';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AppModule } from './app.module';
+import { recordRoutes } from './http/allowed-methods';
+import { useJsonBodies } from './http/json-body';
 import { registerRequestSpans } from './http/request-spans';
 import { IntakeMetrics } from './metrics/intake.metrics';
 
@@ -19,13 +21,8 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
-  // A POST without a body but with Content-Type: application/json (curl -X POST -H ...) is an empty body, not an error.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else void parseJson(request, body as string, done);
-  });
+  useJsonBodies(fastify);
+  recordRoutes(fastify);
   registerRequestSpans(fastify);
   const metrics = app.get(IntakeMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -1,6 +1,7 @@
-import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { allowedMethods } from './allowed-methods';
 import { errorToProblem } from './error-to-problem';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 
@@ -11,7 +12,7 @@ const logger = new Logger('http');
  * error id is logged with the stack and returned to the caller; the stack never leaves the server.
  */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const mapped = errorToProblem(error);
+  const mapped = isUnroutedPath(error, request) ? methodNotAllowed(request, reply) : errorToProblem(error);
   let body;
   if (mapped) {
     body = { ...mapped.problem, instance: request.url };
@@ -23,6 +24,18 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     body = problem(500, 'internal', 'Internal server error', { errorId, instance: request.url, detail: `Quote error id ${errorId} when reporting this.` });
   }
   void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** Nest answers a request no route took with a NotFoundException; `routeOptions.url` is then unset. */
+function isUnroutedPath(error: unknown, request: FastifyRequest): boolean {
+  return error instanceof NotFoundException && request.routeOptions.url === undefined && allowedMethods(request).length > 0;
+}
+
+/** A known path asked with a method it does not take: 405 and the methods it does (RFC 9110 §15.5.6). */
+function methodNotAllowed(request: FastifyRequest, reply: FastifyReply): ReturnType<typeof errorToProblem> {
+  const allowed = allowedMethods(request);
+  void reply.header('Allow', allowed.join(', '));
+  return { problem: problem(405, 'method-not-allowed', 'Method not allowed', { detail: `${request.method} is not allowed here; use ${allowed.join(', ')}.` }) };
 }
 
 @Catch()
