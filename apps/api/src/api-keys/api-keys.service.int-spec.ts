@@ -1,0 +1,53 @@
+import type { DataSource, Repository } from 'typeorm';
+import { AuditLog } from '../../../../libs/audit';
+import { openDataSource, testDatabaseUrls } from '../../../../libs/audit/test/audit-test-db';
+import { VigilConfig } from '../../../../libs/config';
+import { ApiKeyEntity } from '../../../../libs/persistence';
+import { ApiKeysService } from './api-keys.service';
+
+describe('ApiKeysService on PostgreSQL', () => {
+  let ds: DataSource;
+  let repository: Repository<ApiKeyEntity>;
+  let service: ApiKeysService;
+
+  beforeAll(async () => {
+    ds = await openDataSource(testDatabaseUrls().appUrl);
+    repository = ds.getRepository(ApiKeyEntity);
+    // A cache long enough that only the revocation itself can end a cached key's life here.
+    const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_API_KEY_CACHE_MS: '600000' });
+    service = new ApiKeysService(repository, new AuditLog(ds), config);
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await ds?.destroy();
+  });
+
+  it('does not cache a key that a lookup read just before its revocation committed', async () => {
+    const { id, key } = await service.create('racing-sender', 'ingest', 'test');
+    // The lookup reads the key while it is still valid, and gets its answer only after the revoke committed.
+    let revoked!: () => void;
+    const revocationCommitted = new Promise<void>((resolve) => (revoked = resolve));
+    const read = repository.findBy.bind(repository);
+    jest.spyOn(repository, 'findBy').mockImplementationOnce(async (where) => {
+      const rows = await read(where);
+      await revocationCommitted;
+      return rows;
+    });
+    const racing = service.authenticate(key);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await service.revoke(id, 'test');
+    revoked();
+
+    // What the racing lookup read was true when it read it; it must not outlive the revocation.
+    expect(await racing).toMatchObject({ keyId: id });
+    expect(await service.authenticate(key)).toBeNull();
+  });
+
+  it('stops a cached key as soon as it is revoked', async () => {
+    const { id, key } = await service.create('cached-sender', 'ingest', 'test');
+    expect(await service.authenticate(key)).toMatchObject({ keyId: id, role: 'ingest' });
+    await service.revoke(id, 'test');
+    expect(await service.authenticate(key)).toBeNull();
+  });
+});
