@@ -1,0 +1,70 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { AuditLog, incidentChainId } from '../../../../libs/audit';
+import { openDataSource, testDatabaseUrls } from '../../../../libs/audit/test/audit-test-db';
+import { incidentWorkflowId } from '../../../../libs/contracts';
+import { createIncidentActivities } from './incident.activities';
+
+describe('recordTransition on PostgreSQL', () => {
+  let ds: DataSource;
+  let activities: ReturnType<typeof createIncidentActivities>;
+
+  beforeAll(async () => {
+    ds = await openDataSource(testDatabaseUrls().appUrl);
+    activities = createIncidentActivities({ dataSource: ds, auditLog: new AuditLog(ds) });
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+  });
+
+  async function openIncident(): Promise<string> {
+    const id = randomUUID();
+    await ds.query(
+      `INSERT INTO incidents (id, fingerprint, status, severity, service, alertname, title, labels, occurrence_count,
+                              first_seen_at, last_seen_at, workflow_id, created_at, updated_at)
+       VALUES ($1, $2, 'triggered', 'high', 'checkout', 'HighErrorRate', 'HighErrorRate on checkout', '{}', 1, now(), now(), $3, now(), now())`,
+      [id, randomUUID().replace(/-/g, ''), incidentWorkflowId(id)],
+    );
+    return id;
+  }
+
+  /** An attempt as the worker runs it: inside the incident's workflow execution. */
+  function attempt(incidentId: string, attemptNumber: number) {
+    return new MockActivityEnvironment({ attempt: attemptNumber, workflowExecution: { workflowId: incidentWorkflowId(incidentId), runId: 'run-1' } });
+  }
+
+  async function incident(id: string) {
+    const [row] = (await ds.query(`SELECT status, acknowledged_at, acknowledged_by, workflow_run_id FROM incidents WHERE id = $1`, [id])) as Array<Record<string, unknown>>;
+    return row;
+  }
+
+  async function statusChanges(id: string) {
+    return (await ds.query(`SELECT data, actor FROM audit_events WHERE chain_id = $1 AND type = 'incident.status_changed' ORDER BY seq`, [incidentChainId(id)])) as Array<{
+      data: { from: string; to: string };
+      actor: string;
+    }>;
+  }
+
+  it('records a transition once when a retried attempt runs it again (the first committed, but its completion was lost)', async () => {
+    const id = await openIncident();
+    const input = { incidentId: id, from: 'triggered' as const, to: 'acknowledged' as const, actor: 'alice', transitionIndex: 1 };
+    await attempt(id, 1).run(activities.recordTransition, input);
+    const first = await incident(id);
+    await attempt(id, 2).run(activities.recordTransition, { ...input, actor: 'alice-retry' });
+
+    expect(await incident(id)).toEqual(first);
+    expect(first).toMatchObject({ status: 'acknowledged', acknowledged_by: 'alice', workflow_run_id: 'run-1' });
+    expect(await statusChanges(id)).toEqual([{ data: { from: 'triggered', to: 'acknowledged' }, actor: 'alice' }]);
+  });
+
+  it('never moves an incident back: an acknowledgement recorded after intake resolved it leaves it resolved', async () => {
+    const id = await openIncident();
+    await ds.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = 'ingest' WHERE id = $1`, [id]);
+    await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered', to: 'acknowledged', actor: 'bob', transitionIndex: 1 });
+    expect(await incident(id)).toMatchObject({ status: 'resolved' });
+    // The workflow's own step is still on record.
+    expect((await statusChanges(id)).map((change) => change.data.to)).toEqual(['acknowledged']);
+  });
+});
