@@ -51,6 +51,8 @@ describe('the API edge', () => {
       { family: 'api keys', method: 'POST', path: '/api/v1/api-keys', body: { name: 'x', role: 'ingest' }, allowed: ['admin'] },
       { family: 'api keys', method: 'DELETE', path: '/api/v1/api-keys/00000000-0000-4000-8000-000000000000', allowed: ['admin'] },
       { family: 'metrics', method: 'GET', path: '/metrics', allowed: ['ingest', 'responder', 'auditor', 'admin'] },
+      { family: 'OpenAPI', method: 'GET', path: '/docs', allowed: ['ingest', 'responder', 'auditor', 'admin'] },
+      { family: 'OpenAPI', method: 'GET', path: '/docs/json', allowed: ['ingest', 'responder', 'auditor', 'admin'] },
     ];
 
     it('answers 401 problem+json without a key or with an unknown key, on every route family', async () => {
@@ -61,6 +63,8 @@ describe('the API edge', () => {
           const response = await vigil.json(route.path, { method: route.method, body: route.body, key });
           expect({ route: route.path, status: response.status }).toEqual({ route: route.path, status: 401 });
           expect(response.headers.get('content-type')).toContain('application/problem+json');
+          // Basic first, so that a browser asks for the key.
+          expect(response.headers.get('www-authenticate')).toBe('Basic realm="Vigil", charset="UTF-8", Bearer realm="Vigil"');
         }
       }
     });
@@ -76,21 +80,32 @@ describe('the API edge', () => {
       }
     });
 
-    it('takes the key from X-API-Key as well as from Authorization: Bearer', async () => {
-      const viaHeader = (key: string) => vigil.json('/api/v1/alerts', { body: alert(), key: null, headers: { 'x-api-key': key } });
-      expect((await viaHeader(keys.ingest)).status).toBe(202);
-      expect((await viaHeader('vgl_not-a-real-key-at-all-0000000000000')).status).toBe(401);
-      expect((await vigil.json('/api/v1/incidents', { key: null, headers: { 'x-api-key': keys.ingest } })).status).toBe(403);
+    it('takes the key from X-API-Key, and from Basic credentials as the password, as well as from Authorization: Bearer', async () => {
+      const basic = (user: string, key: string) => `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`;
+      for (const viaHeader of [
+        (key: string) => ({ 'x-api-key': key }),
+        (key: string) => ({ authorization: basic('alertmanager', key) }),
+        (key: string) => ({ authorization: basic('', key) }),
+      ]) {
+        expect((await vigil.json('/api/v1/alerts', { body: alert(), key: null, headers: viaHeader(keys.ingest) })).status).toBe(202);
+        expect((await vigil.json('/api/v1/alerts', { body: alert(), key: null, headers: viaHeader('vgl_not-a-real-key-at-all-0000000000000') })).status).toBe(401);
+        expect((await vigil.json('/api/v1/incidents', { key: null, headers: viaHeader(keys.ingest) })).status).toBe(403);
+      }
+      // The key is the password: a key sent as the user name is no key.
+      expect((await vigil.json('/api/v1/alerts', { body: alert(), key: null, headers: { authorization: basic(keys.ingest, '') } })).status).toBe(401);
     });
 
-    it('leaves health and the OpenAPI document open', async () => {
+    it('leaves health open, and serves the OpenAPI UI and document to any key, as a browser sends it', async () => {
       expect((await vigil.json('/health/live', { key: null })).status).toBe(200);
-      const docs = await vigil.json('/docs/json', { key: null });
+      const browser = { authorization: `Basic ${Buffer.from(`me:${keys.auditor}`).toString('base64')}` };
+      const docs = await vigil.json('/docs/json', { key: null, headers: browser });
       expect(docs.status).toBe(200);
       expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/v1/alerts', '/api/v1/incidents/{id}/acknowledge', '/api/v1/audit/verify']));
       // Every status intake can answer is documented (the intake route is described by hand).
       expect(Object.keys(docs.body.paths['/api/v1/alerts'].post.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '422', '503']);
-      expect((await vigil.fetch('/docs', { key: null })).status).toBe(200);
+      const page = await vigil.fetch('/docs', { key: null, headers: browser });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('swagger-ui');
     });
 
     it('stores keys hashed, and a revoked key stops working', async () => {

@@ -6,6 +6,7 @@ import type { VigilConfig } from '../../../libs/config';
 import { AcceptAlerts } from './alerts/accept-alerts.use-case';
 import { alertIntakeOpenApi, ALERTS_PATH, registerAlertIntakeRoute } from './alerts/alert-intake.route';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { DOCS_PATH, requireKeyForDocs } from './auth/docs-access';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
 import { useJsonBodies } from './http/json-body';
@@ -30,7 +31,9 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
-  registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys: app.get(ApiKeysService), metrics, config });
+  const apiKeys = app.get(ApiKeysService);
+  registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys, metrics, config });
+  requireKeyForDocs(fastify, apiKeys);
 
   const openApi = new DocumentBuilder()
     .setTitle('Vigil')
@@ -38,12 +41,13 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Vigil API key (vgl_…)', description: 'A Vigil API key' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key, for senders that cannot set Authorization' }, 'X-API-Key')
+    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'The same key as the password (any user name), for browsers and basic_auth senders' }, 'basic')
     .build();
   const document = () => {
     const described = SwaggerModule.createDocument(app, openApi);
     described.paths = { [ALERTS_PATH]: alertIntakeOpenApi(), ...described.paths };
     return described;
   };
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/json` });
   return app;
 }

@@ -11,7 +11,7 @@ export interface StackUrls {
 export function stackBanner(urls: StackUrls): string {
   const rows: [string, string][] = [
     ['API', urls.apiUrl],
-    ['OpenAPI docs', `${urls.apiUrl}/docs`],
+    ['OpenAPI docs', `${urls.apiUrl}/docs  (user: any, password: an API key)`],
     ['Health', `${urls.apiUrl}/health/ready`],
     ['Prometheus metrics', `${urls.apiUrl}/metrics`],
     ['Temporal UI', urls.temporalUiUrl],

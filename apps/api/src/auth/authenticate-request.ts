@@ -4,14 +4,19 @@ import type { ApiKeysService } from '../api-keys/api-keys.service';
 import type { AuthenticatedRequest, Principal } from './principal';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
+const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)$/i;
+
+/** Every role: routes any valid key may call. */
+export const ANY_ROLE: readonly ApiKeyRole[] = ['ingest', 'responder', 'auditor', 'admin'];
 
 /**
- * The caller behind a request's API key (Authorization: Bearer, or X-Api-Key), when its role is
+ * The caller behind a request's API key (Authorization: Bearer, X-API-Key, or Authorization: Basic
+ * with the key as the password), when its role is
  * one of `allowed` or admin; 401 without a valid key, 403 for another role. Sets `request.principal`.
  */
 export async function authenticateRequest(request: AuthenticatedRequest, apiKeys: ApiKeysService, allowed: readonly ApiKeyRole[]): Promise<Principal> {
   const presented = presentedKey(request);
-  if (!presented) throw new HttpException('An API key is required: Authorization: Bearer <key> (or X-API-Key: <key>)', HttpStatus.UNAUTHORIZED);
+  if (!presented) throw new HttpException('An API key is required: Authorization: Bearer <key> (or X-API-Key: <key>, or Basic with the key as password)', HttpStatus.UNAUTHORIZED);
   const principal = await apiKeys.authenticate(presented);
   if (!principal) throw new HttpException('The API key is unknown or revoked', HttpStatus.UNAUTHORIZED);
   if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
@@ -25,6 +30,15 @@ function presentedKey(request: AuthenticatedRequest): string | undefined {
   const header = request.headers.authorization;
   const bearer = header ? BEARER.exec(header)?.[1] : undefined;
   if (bearer) return bearer;
+  const basic = header ? BASIC.exec(header)?.[1] : undefined;
+  if (basic) return basicPassword(basic);
   const apiKeyHeader = request.headers['x-api-key'];
   return typeof apiKeyHeader === 'string' && apiKeyHeader ? apiKeyHeader : undefined;
+}
+
+/** `user:password` in base64 (RFC 7617); the user name is free, so a browser's prompt or Alertmanager's basic_auth can carry the key. */
+function basicPassword(credentials: string): string | undefined {
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }

@@ -17,6 +17,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   if (mapped) {
     body = { ...mapped.problem, instance: request.url };
     if (mapped.retryAfter) void reply.header('Retry-After', String(mapped.retryAfter));
+    // RFC 9110: a 401 names the schemes it takes; Basic first, so that a browser asks for the key.
+    if (body.status === 401) void reply.header('WWW-Authenticate', ['Basic realm="Vigil", charset="UTF-8"', 'Bearer realm="Vigil"']);
     if (body.status >= 500) logger.warn(`${request.method} ${request.url}: ${body.title}: ${String(error)}`);
   } else {
     const errorId = randomUUID();

@@ -62,7 +62,7 @@ describe('recordTransition on PostgreSQL', () => {
   it('never moves an incident back: an acknowledgement recorded after intake resolved it leaves it resolved', async () => {
     const id = await openIncident();
     await ds.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = 'ingest' WHERE id = $1`, [id]);
-    await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered', to: 'acknowledged', actor: 'bob', transitionIndex: 1 });
+    await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered' as const, to: 'acknowledged' as const, actor: 'bob', transitionIndex: 1 });
     expect(await incident(id)).toMatchObject({ status: 'resolved' });
     // The workflow's own step is still on record.
     expect((await statusChanges(id)).map((change) => change.data.to)).toEqual(['acknowledged']);
