@@ -32,4 +32,10 @@ describe('parseJsonBody', () => {
     expect(error).toBeInstanceOf(ValidationProblem);
     expect((error as ValidationProblem).errors).toEqual([{ field, message: expect.stringContaining('prototype') }]);
   });
+
+  it('finds a forbidden key however deep the body nests', () => {
+    const depth = 100_000;
+    const error = refusal(`${'{"a":'.repeat(depth)}{"__proto__":{}}${'}'.repeat(depth)}`);
+    expect((error as ValidationProblem).errors[0].field).toBe(`${'a.'.repeat(depth)}__proto__`);
+  });
 });

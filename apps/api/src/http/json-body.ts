@@ -37,19 +37,38 @@ export function useJsonBodies(fastify: FastifyInstance): void {
 }
 
 /**
- * Where secure-json-parse found a forbidden key (it does not say): the first `__proto__`, or
+ * Where secure-json-parse found a forbidden key (it does not say): the shallowest `__proto__`, or
  * `constructor` holding a `prototype`, as a field path like validation's (`0.labels.__proto__`).
- * Plain JSON.parse keeps such keys as own properties, so they can be looked for.
+ * Plain JSON.parse keeps such keys as own properties, so they can be looked for. Breadth first,
+ * without recursion, as however deep a body nests it must not overflow the stack.
  */
-export function forbiddenKeyPath(value: unknown, path: string[] = []): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
+export function forbiddenKeyPath(value: unknown): string | undefined {
   const has = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
-  if (has(value, '__proto__')) return [...path, '__proto__'].join('.');
-  const constructor = has(value, 'constructor') ? (value as { constructor: unknown }).constructor : undefined;
-  if (constructor !== null && typeof constructor === 'object' && has(constructor, 'prototype')) return [...path, 'constructor'].join('.');
-  for (const [key, child] of Object.entries(value)) {
-    const found = forbiddenKeyPath(child, [...path, key]);
-    if (found) return found;
+  // Each node points at its parent, so a path is spelled out only for the key that is found.
+  let level: PathNode[] = [{ value, key: '' }];
+  while (level.length) {
+    const next: PathNode[] = [];
+    for (const node of level) {
+      const object = node.value;
+      if (object === null || typeof object !== 'object') continue;
+      if (has(object, '__proto__')) return pathOf({ value: null, key: '__proto__', parent: node });
+      const constructor = has(object, 'constructor') ? (object as { constructor: unknown }).constructor : undefined;
+      if (constructor !== null && typeof constructor === 'object' && has(constructor, 'prototype')) return pathOf({ value: null, key: 'constructor', parent: node });
+      for (const [key, child] of Object.entries(object)) next.push({ value: child, key, parent: node });
+    }
+    level = next;
   }
   return undefined;
+}
+
+interface PathNode {
+  value: unknown;
+  key: string;
+  parent?: PathNode;
+}
+
+function pathOf(node: PathNode): string {
+  const keys: string[] = [];
+  for (let at: PathNode | undefined = node; at?.parent; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
 }

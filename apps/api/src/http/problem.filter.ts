@@ -12,7 +12,8 @@ const logger = new Logger('http');
  * error id is logged with the stack and returned to the caller; the stack never leaves the server.
  */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const mapped = isUnroutedPath(error, request) ? methodNotAllowed(request, reply) : errorToProblem(error);
+  const allowed = methodsOfUnroutedPath(error, request);
+  const mapped = allowed.length ? methodNotAllowed(request, reply, allowed) : errorToProblem(error);
   let body;
   if (mapped) {
     body = { ...mapped.problem, instance: request.url };
@@ -28,14 +29,16 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
-/** Nest answers a request no route took with a NotFoundException; `routeOptions.url` is then unset. */
-function isUnroutedPath(error: unknown, request: FastifyRequest): boolean {
-  return error instanceof NotFoundException && request.routeOptions.url === undefined && allowedMethods(request).length > 0;
+/**
+ * For a request no route took (Nest answers it with a NotFoundException, and `routeOptions.url`
+ * is unset), the methods its path does take; none for a path that is unknown altogether.
+ */
+function methodsOfUnroutedPath(error: unknown, request: FastifyRequest): string[] {
+  return error instanceof NotFoundException && request.routeOptions.url === undefined ? allowedMethods(request) : [];
 }
 
 /** A known path asked with a method it does not take: 405 and the methods it does (RFC 9110 §15.5.6). */
-function methodNotAllowed(request: FastifyRequest, reply: FastifyReply): ReturnType<typeof errorToProblem> {
-  const allowed = allowedMethods(request);
+function methodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: string[]): ReturnType<typeof errorToProblem> {
   void reply.header('Allow', allowed.join(', '));
   return { problem: problem(405, 'method-not-allowed', 'Method not allowed', { detail: `${request.method} is not allowed here; use ${allowed.join(', ')}.` }) };
 }
