@@ -121,7 +121,7 @@ describe('npm start', () => {
     }, 'the alert trace at the OTLP collector');
 
     // What Ctrl-C must stop, seen by the same probe that checks nothing is left after.
-    const started = (await processesUsing(dataDir)).join('\n');
+    const started = (await processesUsing(dataDir)).map((found) => found.command).join('\n');
     for (const part of ['postgres', 'temporal', 'apps/worker', 'apps/api']) expect(started).toContain(part);
     expect(await ctrlC(first)).toMatch(CLEAN_STOP);
     expect(await processesUsing(dataDir)).toEqual([]);
@@ -152,9 +152,9 @@ describe('npm start', () => {
     expect(key).toBeDefined();
     const crashed = await upAndReady();
     // Temporal frozen: the commands of the alerts accepted now stay queued in PostgreSQL's outbox.
-    const temporal = (await processesUsing(dataDir)).find((line) => line.includes('temporal server start-dev'));
+    const temporal = (await processesUsing(dataDir)).find((found) => found.command.includes('temporal server start-dev'));
     expect(temporal).toBeDefined();
-    process.kill(pidOf(temporal!), 'SIGSTOP');
+    process.kill(temporal!.pid, 'SIGSTOP');
     const send = async () => {
       const response = await request(key, '/api/v1/alerts', { method: 'POST', body: JSON.stringify(alert()) });
       return response.status === 202 ? ((await response.json()) as { alerts: Array<{ incidentId: string }> }).alerts[0].incidentId : undefined;
@@ -163,7 +163,7 @@ describe('npm start', () => {
     // A second burst still in flight when the power goes: whatever of it was answered 202 must survive too.
     const inFlight = Array.from({ length: 20 }, () => send().catch(() => undefined));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    for (const line of await processesUsing(dataDir)) process.kill(pidOf(line), 'SIGKILL');
+    for (const { pid } of await processesUsing(dataDir)) process.kill(pid, 'SIGKILL');
     await crashed.exited;
     running = undefined;
     const answered = [...accepted, ...(await Promise.all(inFlight))].filter((id): id is string => id !== undefined);
@@ -174,7 +174,7 @@ describe('npm start', () => {
     const restarted = await upAndReady();
     for (const incidentId of answered) {
       await eventually(async () => {
-        const detail = (await (await request(key, `/api/v1/incidents/${incidentId}`)).json()) as { status?: string; workflow?: { available: boolean } };
+        const detail = (await (await request(key, `/api/v1/incidents/${incidentId}`)).json()) as { workflow?: { available: boolean } };
         return detail.workflow?.available ? detail : undefined;
       }, `the workflow of incident ${incidentId}, accepted before the crash`, 60_000);
     }
@@ -185,10 +185,6 @@ describe('npm start', () => {
   }, 240_000);
 });
 
-function pidOf(processLine: string): number {
-  return Number(processLine.slice(0, processLine.indexOf(':')));
-}
-
 /** The caller's environment without anything that would point the stack elsewhere (the tests' own database, say). */
 function withoutVigilSettings(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...source };
@@ -198,13 +194,13 @@ function withoutVigilSettings(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Processes whose command line or environment names `dir`: what `npm start` left running there. */
-async function processesUsing(dir: string): Promise<string[]> {
-  const found: string[] = [];
+async function processesUsing(dir: string): Promise<Array<{ pid: number; command: string }>> {
+  const found: Array<{ pid: number; command: string }> = [];
   for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
     if (Number(pid) === process.pid) continue;
     try {
       const [cmdline, environ] = await Promise.all([readFile(`/proc/${pid}/cmdline`, 'utf8'), readFile(`/proc/${pid}/environ`, 'utf8')]);
-      if (cmdline.includes(dir) || environ.includes(dir)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ').trim()}`);
+      if (cmdline.includes(dir) || environ.includes(dir)) found.push({ pid: Number(pid), command: cmdline.replace(/\0/g, ' ').trim() });
     } catch {
       // Gone meanwhile, or not ours to read.
     }
