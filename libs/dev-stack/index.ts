@@ -2,6 +2,7 @@ export * from './src/log';
 export * from './src/wait';
 export * from './src/free-port';
 export * from './src/run-command';
+export * from './src/executable-file';
 export * from './src/managed-process';
 export * from './src/process-alive';
 export * from './src/temporal-cli-cache';

@@ -43,6 +43,11 @@ export class TestTemporal {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** The dev server's Web UI. */
+  get uiUrl(): string {
+    return `http://127.0.0.1:${this.uiPort}`;
+  }
+
   async resume(): Promise<void> {
     await new Promise<void>((resolve) => (this.portHolder ? this.portHolder.close(() => resolve()) : resolve()));
     this.portHolder = undefined;
