@@ -71,7 +71,7 @@ describe('in a browser', () => {
     expect(await response.locator('td.response-col_description:not(.col_header)').innerText()).toContain(incidentId);
   });
 
-  it("opens an incident's workflow from its temporalUiUrl, and filters the workflow list by Vigil's search attributes", async () => {
+  it("opens an incident's workflow, with its summary, from its temporalUiUrl, and filters the workflow list by Vigil's search attributes", async () => {
     const service = `payments-${Date.now()}`;
     const { body } = await vigil.json('/api/v1/alerts', { body: alert({ labels: { service, severity: 'high' } }) });
     const { incidentId, workflowId, temporalUiUrl } = body.alerts[0] as { incidentId: string; workflowId: string; temporalUiUrl: string };
@@ -83,6 +83,15 @@ describe('in a browser', () => {
     await page.getByRole('heading', { name: workflowId }).waitFor();
     await page.getByText(/^running$/i).first().waitFor();
     await page.getByText('incidentWorkflow').first().waitFor();
+    // Its readable summary, and the live status the workflow shows as its current details.
+    await page.getByText('User Metadata').click();
+    // The UI renders them as Markdown in frames of their own.
+    const shown = async (text: string) => {
+      const frames = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
+      return frames.some((frameText) => frameText.includes(text)) ? true : undefined;
+    };
+    await eventually(() => shown(`[high] ${service}: HighErrorRate: error rate 7%`), 'the summary');
+    await eventually(() => shown('triggered by '), 'the status in the current details');
 
     // What the workflow list shows for a query a responder types: this workflow, or nothing.
     const lists = async (query: string): Promise<boolean> => {
