@@ -1,26 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { envSchema } from '../libs/config';
-import { findFreePort, waitForHttpOk } from '../libs/dev-stack';
+import { join } from 'node:path';
+import { findFreePort } from '../libs/dev-stack';
+import { CLEAN_STOP, NpmStart, processesUsing, withoutVigilSettings } from './support/npm-start';
 import { alert, eventually } from './support/vigil-harness';
 import { testEnv } from './support/test-env';
-
-const REPO_ROOT = resolve(__dirname, '..');
-const START_TIMEOUT_MS = 240_000;
-const STOP_TIMEOUT_MS = 60_000;
-/** The orchestrator's last line when every process stopped as asked (tools/stack.ts). */
-const CLEAN_STOP = /^\[stack\] stopped$/m;
-
-interface RunningStack {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<void>;
-}
 
 /**
  * `npm start` as a user runs it, on a data folder and ports of its own, with an OTLP collector
@@ -33,7 +20,7 @@ describe('npm start', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let apiUrl: string;
-  let running: RunningStack | undefined;
+  let running: NpmStart | undefined;
   let collector: OtlpCollector;
   /** The first admin key `npm start` printed; the later tests use it too. */
   let adminKey: string | undefined;
@@ -56,41 +43,20 @@ describe('npm start', () => {
   });
 
   afterAll(async () => {
-    if (running) await ctrlC(running).catch(() => running?.child.pid && process.kill(-running.child.pid, 'SIGKILL'));
+    await running?.stop();
     await rm(dataDir, { recursive: true, force: true });
     await new Promise((done) => collector?.server.close(done));
   });
 
-  function npmStart(): RunningStack {
-    // Its own process group, as in a terminal, so that Ctrl-C can reach the whole group.
-    const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    return { child, output: () => text, exited };
+  async function upAndReady(): Promise<NpmStart> {
+    running = await NpmStart.upAndReady(env, apiUrl);
+    return running;
   }
 
-  /** What a terminal's Ctrl-C does: SIGINT to the foreground process group. Resolves with what was printed. */
-  async function ctrlC(stack: RunningStack): Promise<string> {
-    process.kill(-stack.child.pid!, 'SIGINT');
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`npm start did not stop within ${STOP_TIMEOUT_MS} ms:\n${stack.output()}`)), STOP_TIMEOUT_MS).unref());
-    await Promise.race([stack.exited, timeout]);
+  async function ctrlC(stack: NpmStart): Promise<string> {
+    const output = await stack.ctrlC();
     running = undefined;
-    return stack.output();
-  }
-
-  async function upAndReady(): Promise<RunningStack> {
-    running = npmStart();
-    const stack = running;
-    let exited = false;
-    void stack.exited.then(() => (exited = true));
-    await waitForHttpOk(`${apiUrl}/health/ready`, {
-      timeoutMs: START_TIMEOUT_MS,
-      failFast: () => (exited ? new Error(`npm start exited:\n${stack.output()}`) : undefined),
-    });
-    await eventually(async () => (stack.output().includes('Ctrl-C stops everything.') ? true : undefined), 'the banner');
-    return stack;
+    return output;
   }
 
   function request(key: string, path: string, init: RequestInit = {}): Promise<Response> {
@@ -184,29 +150,6 @@ describe('npm start', () => {
     expect(await processesUsing(dataDir)).toEqual([]);
   }, 240_000);
 });
-
-/** The caller's environment without anything that would point the stack elsewhere (the tests' own database, say). */
-function withoutVigilSettings(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...source };
-  for (const name of Object.keys(envSchema.shape)) delete copy[name];
-  for (const name of Object.keys(copy)) if (name.startsWith('VIGIL_')) delete copy[name];
-  return copy;
-}
-
-/** Processes whose command line or environment names `dir`: what `npm start` left running there. */
-async function processesUsing(dir: string): Promise<Array<{ pid: number; command: string }>> {
-  const found: Array<{ pid: number; command: string }> = [];
-  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
-    if (Number(pid) === process.pid) continue;
-    try {
-      const [cmdline, environ] = await Promise.all([readFile(`/proc/${pid}/cmdline`, 'utf8'), readFile(`/proc/${pid}/environ`, 'utf8')]);
-      if (cmdline.includes(dir) || environ.includes(dir)) found.push({ pid: Number(pid), command: cmdline.replace(/\0/g, ' ').trim() });
-    } catch {
-      // Gone meanwhile, or not ours to read.
-    }
-  }
-  return found;
-}
 
 interface OtlpCollector {
   server: Server;
