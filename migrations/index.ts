@@ -4,6 +4,7 @@ import { GroupCommitIntake1764000000002 } from './1764000000002-GroupCommitIntak
 import { SetBasedIntake1764000000003 } from './1764000000003-SetBasedIntake';
 import { IncidentTimesInMilliseconds1764000000004 } from './1764000000004-IncidentTimesInMilliseconds';
 import { IdempotencyRequestHash1764000000005 } from './1764000000005-IdempotencyRequestHash';
+import { IncidentAlertsByPage1764000000006 } from './1764000000006-IncidentAlertsByPage';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   SetBasedIntake1764000000003,
   IncidentTimesInMilliseconds1764000000004,
   IdempotencyRequestHash1764000000005,
+  IncidentAlertsByPage1764000000006,
 ];

@@ -263,6 +263,44 @@ describe('alert to incident', () => {
     expect((await vigil.json(`/api/v1/incidents?cursor=nonsense`)).status).toBe(400);
   });
 
+  it("lists an incident's alerts newest first, with their annotations, one cursor page at a time", async () => {
+    const body = alert({ annotations: { summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' } });
+    const [first] = await send(body);
+    const [second] = await send({ ...body, annotations: { summary: 'error rate 9%' } });
+    // One request, one transaction: two alerts that share their received_at.
+    const batch = await send([body, body]);
+    const [resolved] = await send({ ...body, status: 'resolved' });
+
+    const path = `/api/v1/incidents/${first.incidentId}/alerts`;
+    const items: Array<Record<string, any>> = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { incidentId: string; items: Array<Record<string, any>>; nextCursor: string | null } } = await vigil.json(
+        `${path}?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.incidentId).toBe(first.incidentId);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+
+    expect(items.map((a) => a.outcome)).toEqual(['resolved', 'deduplicated', 'deduplicated', 'deduplicated', 'created']);
+    expect(items.map((a) => a.id)).toEqual([resolved.alertId, ...batch.map((a) => a.alertId).sort().reverse(), second.alertId, first.alertId]);
+    expect(items.every((a) => a.incidentId === first.incidentId && a.fingerprint === first.fingerprint)).toBe(true);
+    expect(items[4]).toMatchObject({ status: 'firing', severity: 'critical', labels: body.labels, source: 'api', traceId: first.traceId });
+    expect(items[4].annotations).toEqual({ summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' });
+    expect(items[3].annotations).toEqual({ summary: 'error rate 9%' });
+    expect(items[0].status).toBe('resolved');
+    expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(Date.parse(items[4].receivedAt));
+
+    expect((await vigil.json(`/api/v1/incidents/${first.incidentId}`)).body.links.alerts).toBe(path);
+    expect((await vigil.json(`/api/v1/incidents/00000000-0000-4000-8000-000000000000/alerts`)).status).toBe(404);
+    const badCursor = await vigil.json(`${path}?cursor=nonsense`);
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.errors[0].field).toBe('cursor');
+  });
+
   it('pages through incidents opened by one batch (one transaction, so one created_at) without skipping any', async () => {
     const service = `batch-paged-${Date.now()}`;
     const batch = [0, 1, 2, 3, 4].map((i) => alert({ labels: { service, alertname: `B${i}` } }));

@@ -43,6 +43,7 @@ describe('the API edge', () => {
       { family: 'alert intake', method: 'POST', path: '/api/v1/alerts', body: alert(), allowed: ['ingest', 'admin'] },
       { family: 'incident reads', method: 'GET', path: '/api/v1/incidents', allowed: ['responder', 'auditor', 'admin'] },
       { family: 'incident reads', method: 'GET', path: `/api/v1/incidents/${incidentId}`, allowed: ['responder', 'auditor', 'admin'] },
+      { family: 'incident reads', method: 'GET', path: `/api/v1/incidents/${incidentId}/alerts`, allowed: ['responder', 'auditor', 'admin'] },
       { family: 'incident actions', method: 'POST', path: `/api/v1/incidents/${incidentId}/acknowledge`, allowed: ['responder', 'admin'] },
       { family: 'incident actions', method: 'POST', path: `/api/v1/incidents/${incidentId}/resolve`, allowed: ['responder', 'admin'] },
       { family: 'audit', method: 'GET', path: `/api/v1/incidents/${incidentId}/audit`, allowed: ['responder', 'auditor', 'admin'] },
@@ -177,6 +178,9 @@ describe('the API edge', () => {
       expect((await vigil.json('/api/v1/incidents?colour=red')).body.errors[0].field).toBe('colour');
       expect((await vigil.json('/api/v1/incidents?status=open')).body.errors[0].field).toBe('status');
       expect((await vigil.json('/api/v1/incidents/not-a-uuid')).status).toBe(400);
+      expect((await vigil.json('/api/v1/incidents/not-a-uuid/alerts')).status).toBe(400);
+      expect((await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000/alerts?limit=0')).body.errors[0].field).toBe('limit');
+      expect((await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000/alerts?status=firing')).body.errors[0].field).toBe('status');
       // Values that pass a loose check but that PostgreSQL would refuse (a 500, if they reached it).
       const handMadeCursor = Buffer.from(JSON.stringify(['2026-11-24T18:11:32.993Z', '-'.repeat(36)])).toString('base64url');
       expect((await vigil.json(`/api/v1/incidents?cursor=${handMadeCursor}`)).body.errors[0].field).toBe('cursor');

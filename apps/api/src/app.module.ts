@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { ConfigModule, type VigilConfig } from '../../../libs/config';
-import { ApiKeyEntity, IncidentEntity, PersistenceModule } from '../../../libs/persistence';
+import { AlertEntity, ApiKeyEntity, IncidentEntity, PersistenceModule } from '../../../libs/persistence';
 import { loggerModule } from '../../../libs/telemetry';
 import { AcceptAlerts } from './alerts/accept-alerts.use-case';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -31,7 +31,7 @@ export class AppModule {
       imports: [
         loggerModule('vigil-api', config.logLevel),
         ConfigModule.forRoot(config),
-        PersistenceModule.forRoot(), TypeOrmModule.forFeature([IncidentEntity, ApiKeyEntity])],
+        PersistenceModule.forRoot(), TypeOrmModule.forFeature([IncidentEntity, AlertEntity, ApiKeyEntity])],
       controllers: [IncidentsController, AuditController, ApiKeysController, HealthController, MetricsController],
       providers: [
         temporalClientProvider,

@@ -5,6 +5,7 @@ import { GroupCommitIntake1764000000002 } from '../../../migrations/176400000000
 import { SetBasedIntake1764000000003 } from '../../../migrations/1764000000003-SetBasedIntake';
 import { IncidentTimesInMilliseconds1764000000004 } from '../../../migrations/1764000000004-IncidentTimesInMilliseconds';
 import { IdempotencyRequestHash1764000000005 } from '../../../migrations/1764000000005-IdempotencyRequestHash';
+import { IncidentAlertsByPage1764000000006 } from '../../../migrations/1764000000006-IncidentAlertsByPage';
 import { AuditLog, incidentChainId } from '../index';
 import { createScratchDatabase, openDataSource, type ScratchDatabase } from './audit-test-db';
 
@@ -97,6 +98,7 @@ describe('audit tables are append-only', () => {
     try {
       // Newest first: the intake functions are built on the audit tables.
       const migrations = [
+        new IncidentAlertsByPage1764000000006(),
         new IdempotencyRequestHash1764000000005(),
         new IncidentTimesInMilliseconds1764000000004(),
         new SetBasedIntake1764000000003(),
@@ -112,6 +114,8 @@ describe('audit tables are append-only', () => {
       expect(await audit.verify()).toMatchObject({ ok: true, events: 1 });
       const [hashColumn] = (await runner.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'alerts' AND column_name = 'idempotency_request_hash'`)) as unknown[];
       expect(hashColumn).toBeDefined();
+      const [index] = (await runner.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'alerts_by_incident'`)) as { indexdef: string }[];
+      expect(index.indexdef).toContain('(incident_id, received_at DESC, id DESC)');
     } finally {
       await runner.release();
       await ds.destroy();

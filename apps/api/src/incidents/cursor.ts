@@ -1,13 +1,17 @@
+import { z } from 'zod';
 import { isUuid } from '../http/uuid.pipe';
 
-/** An opaque keyset cursor: the (createdAt, id) of the last incident on the previous page. */
-export interface IncidentCursor {
-  createdAt: string;
+/**
+ * An opaque keyset cursor: the (time, id) of the last row on the previous page, for lists read
+ * newest first by a millisecond timestamp with the id to order rows of the same millisecond.
+ */
+export interface PageCursor {
+  at: string;
   id: string;
 }
 
-export function encodeCursor(cursor: IncidentCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
+export function encodeCursor(cursor: PageCursor): string {
+  return Buffer.from(JSON.stringify([cursor.at, cursor.id]), 'utf8').toString('base64url');
 }
 
 function isIsoMillis(text: string): boolean {
@@ -15,16 +19,30 @@ function isIsoMillis(text: string): boolean {
   return !Number.isNaN(time.getTime()) && time.getUTCFullYear() >= 1 && time.toISOString() === text;
 }
 
-export function decodeCursor(text: string): IncidentCursor | null {
+export function decodeCursor(text: string): PageCursor | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return null;
-    const [createdAt, id] = value as unknown[];
+    const [at, id] = value as unknown[];
     // Exactly as encodeCursor writes them, so that PostgreSQL takes both.
-    if (typeof createdAt !== 'string' || !isIsoMillis(createdAt)) return null;
+    if (typeof at !== 'string' || !isIsoMillis(at)) return null;
     if (typeof id !== 'string' || !isUuid(id)) return null;
-    return { createdAt, id };
+    return { at, id };
   } catch {
     return null;
   }
+}
+
+/** The `cursor` query parameter: the previous page's `nextCursor`, decoded. */
+export const cursorParam = z.string().transform((text, ctx) => {
+  const cursor = decodeCursor(text);
+  if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor from this API' });
+  return cursor ?? z.NEVER;
+});
+
+/** One page of rows read newest first: `limit` rows, and a cursor to the next page when there is one. */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => PageCursor): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }

@@ -5,18 +5,22 @@ import { Repository } from 'typeorm';
 import { VigilConfig } from '../../../../libs/config';
 import { incidentStateQuery, type IncidentLiveState } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
-import { IncidentEntity } from '../../../../libs/persistence';
-import { encodeCursor, type IncidentCursor } from './cursor';
+import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
+import { toAlertView, type AlertView } from './alert.view';
+import { pageOf, type PageCursor } from './cursor';
 import { toIncidentView, type IncidentView } from './incident.view';
 
 const QUERY_DEADLINE_MS = 3_000;
 
-export interface IncidentFilter {
+export interface Page {
+  limit: number;
+  cursor?: PageCursor;
+}
+
+export interface IncidentFilter extends Page {
   status?: IncidentStatus;
   severity?: Severity;
   service?: string;
-  limit: number;
-  cursor?: IncidentCursor;
 }
 
 export type LiveWorkflow =
@@ -29,6 +33,7 @@ export class IncidentQueries {
 
   constructor(
     @InjectRepository(IncidentEntity) private readonly incidents: Repository<IncidentEntity>,
+    @InjectRepository(AlertEntity) private readonly alertRows: Repository<AlertEntity>,
     private readonly client: Client,
     private readonly config: VigilConfig,
   ) {}
@@ -39,13 +44,24 @@ export class IncidentQueries {
     if (filter.severity) query.andWhere('i.severity = :severity', { severity: filter.severity });
     if (filter.service) query.andWhere('i.service = :service', { service: filter.service });
     if (filter.cursor) {
-      query.andWhere('(i.created_at, i.id) < (:createdAt, :id)', { createdAt: filter.cursor.createdAt, id: filter.cursor.id });
+      query.andWhere('(i.created_at, i.id) < (:at, :id)', filter.cursor);
     }
-    const rows = await query.getMany();
-    const page = rows.slice(0, filter.limit);
-    const last = page[page.length - 1];
-    const nextCursor = rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null;
-    return { items: page.map(toIncidentView), nextCursor };
+    const { items, nextCursor } = pageOf(await query.getMany(), filter.limit, (i) => ({ at: i.createdAt.toISOString(), id: i.id }));
+    return { items: items.map(toIncidentView), nextCursor };
+  }
+
+  /** An incident's alerts, newest first: every occurrence, with its annotations (summary, runbook_url, …). */
+  async alerts(incidentId: string, page: Page): Promise<{ incidentId: string; items: AlertView[]; nextCursor: string | null }> {
+    await this.get(incidentId);
+    const query = this.alertRows
+      .createQueryBuilder('a')
+      .where('a.incident_id = :incidentId', { incidentId })
+      .orderBy('a.received_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(page.limit + 1);
+    if (page.cursor) query.andWhere('(a.received_at, a.id) < (:at, :id)', page.cursor);
+    const { items, nextCursor } = pageOf(await query.getMany(), page.limit, (a) => ({ at: a.receivedAt.toISOString(), id: a.id }));
+    return { incidentId, items: items.map(toAlertView), nextCursor };
   }
 
   async get(id: string): Promise<IncidentEntity> {
@@ -64,6 +80,7 @@ export class IncidentQueries {
       workflow: { id: incident.workflowId, firstRunId: incident.workflowRunId, ...workflow },
       links: {
         self: `/api/v1/incidents/${incident.id}`,
+        alerts: `/api/v1/incidents/${incident.id}/alerts`,
         audit: `/api/v1/incidents/${incident.id}/audit`,
         temporalUi: this.config.temporalUiWorkflowUrl(incident.workflowId),
       },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
@@ -7,26 +7,30 @@ import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
 import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
-import { decodeCursor } from './cursor';
+import { cursorParam } from './cursor';
 import { IncidentQueries } from './incident-queries.service';
 import { TransitionIncident } from './transition-incident.use-case';
 
-const listQuerySchema = z.strictObject({
+const pageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: cursorParam.optional(),
+});
+
+const listQuerySchema = pageQuerySchema.extend({
   status: z.enum(INCIDENT_STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
   service: storable(z.string().min(1).max(256)).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .transform((text, ctx) => {
-      const cursor = decodeCursor(text);
-      if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor from this API' });
-      return cursor ?? z.NEVER;
-    })
-    .optional(),
 });
 
 const transitionBodySchema = z.strictObject({ note: storable(z.string().max(2000)).optional() }).default({});
+
+/** The `limit` and `cursor` parameters of a cursor-paginated list, for the OpenAPI document. */
+function PageQuery() {
+  return applyDecorators(
+    ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } }),
+    ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' }),
+  );
+}
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -43,8 +47,7 @@ export class IncidentsController {
   @ApiQuery({ name: 'status', required: false, enum: INCIDENT_STATUSES })
   @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES })
   @ApiQuery({ name: 'service', required: false })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @PageQuery()
   list(@Query() query: unknown) {
     return this.queries.list(parseWith(listQuerySchema, query));
   }
@@ -53,6 +56,13 @@ export class IncidentsController {
   @ApiOperation({ summary: 'One incident: PostgreSQL record, live workflow state and links' })
   get(@Param('id', UuidPipe) id: string) {
     return this.queries.detail(id);
+  }
+
+  @Get(':id/alerts')
+  @ApiOperation({ summary: "The incident's alerts, newest first, with their labels and annotations, cursor-paginated" })
+  @PageQuery()
+  alerts(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
+    return this.queries.alerts(id, parseWith(pageQuerySchema, query));
   }
 
   @Post(':id/acknowledge')
