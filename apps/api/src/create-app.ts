@@ -9,19 +9,22 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { DOCS_PATH, requireKeyForDocs } from './auth/docs-access';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
+import { drainOnClose } from './http/drain-on-close';
 import { useJsonBodies } from './http/json-body';
 import { registerRequestSpans } from './http/request-spans';
 import { IntakeMetrics } from './metrics/intake.metrics';
 
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
 export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes, skipMiddie: true });
+  // drainOnClose answers requests that arrive while closing, as problem+json.
+  const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes, skipMiddie: true, return503OnClosing: false });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  drainOnClose(fastify);
   useJsonBodies(fastify);
   recordRoutes(fastify);
   registerRequestSpans(fastify);

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { isDatabaseUnavailable } from '../../../../libs/persistence';
+import { ServerClosing } from './drain-on-close';
 import { problem, ValidationProblem, type Problem } from './problem';
 
 export const RETRY_AFTER_SECONDS = 5;
@@ -18,6 +19,12 @@ export function errorToProblem(error: unknown): { problem: Problem; retryAfter?:
       problem: problem(503, 'storage-unavailable', 'Storage is unavailable', {
         detail: 'PostgreSQL cannot be reached; nothing was stored. Retry later.',
       }),
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
+  }
+  if (error instanceof ServerClosing) {
+    return {
+      problem: problem(503, 'shutting-down', 'This server is shutting down', { detail: 'Nothing was stored. Retry: another instance, or this one once restarted, will take it.' }),
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }

@@ -1,0 +1,113 @@
+import { connect, type Socket } from 'node:net';
+import { alert, TestTemporal, Vigil } from './support/vigil-harness';
+
+interface Answer {
+  status: number | 'no answer';
+  alertIds: string[];
+  contentType: string | null;
+  retryAfter: string | null;
+}
+
+/**
+ * Stopping the API while senders keep sending (a rolling restart, Ctrl-C under load): it stops
+ * taking requests, answers every one it took, and only then lets go of PostgreSQL.
+ */
+describe('the API stopping under load', () => {
+  let temporal: TestTemporal;
+  let vigil: Vigil;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+  });
+  beforeEach(async () => {
+    vigil = await Vigil.start({ temporalAddress: temporal.address, worker: false });
+  });
+  afterEach(async () => {
+    await vigil?.stop();
+  });
+  afterAll(async () => {
+    await temporal?.stop();
+  });
+
+  /** Sends alerts one after another until an answer is not a 202. */
+  async function sender(answers: Answer[]): Promise<void> {
+    for (;;) {
+      let answer: Answer;
+      try {
+        const response = await vigil.json('/api/v1/alerts', { body: alert() });
+        answer = {
+          status: response.status,
+          alertIds: response.status === 202 ? response.body.alerts.map((a: { alertId: string }) => a.alertId) : [],
+          contentType: response.headers.get('content-type'),
+          retryAfter: response.headers.get('retry-after'),
+        };
+      } catch {
+        // The connection closed before an answer (the sender cannot know, and retries).
+        answer = { status: 'no answer', alertIds: [], contentType: null, retryAfter: null };
+      }
+      answers.push(answer);
+      if (answer.status !== 202) return;
+    }
+  }
+
+  it('answers every request it took, 202 only for stored alerts and 503 problem+json with Retry-After for the rest, and stores nothing unanswered', async () => {
+    const answers: Answer[] = [];
+    const senders = Array.from({ length: 30 }, () => sender(answers));
+    while (answers.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const closing = Date.now();
+    await vigil.api.close();
+    // Connections are closed with their last answer, not left idle for the keep-alive timeout (72 s).
+    expect(Date.now() - closing).toBeLessThan(10_000);
+    await Promise.all(senders);
+
+    const refused = answers.filter((a) => a.status !== 202);
+    expect(refused).toHaveLength(30);
+    for (const answer of refused) {
+      if (answer.status === 'no answer') continue;
+      expect(answer).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
+      expect(answer.contentType).toContain('application/problem+json');
+    }
+    const accepted = answers.flatMap((a) => a.alertIds);
+    const stored = await vigil.ownerQuery<{ id: string }>(`SELECT id FROM alerts`);
+    expect(stored.map((row) => row.id).sort()).toEqual(accepted.sort());
+  });
+
+  it('refuses a request that arrives once it is closing with 503 problem+json, Retry-After and Connection: close, and stores nothing of it', async () => {
+    const body = JSON.stringify(alert());
+    const socket = await openSocket(new URL(vigil.url));
+    const answer = readAll(socket);
+    // Half a request when the close begins: its connection is not idle, so it is not closed.
+    socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\n`);
+    const closed = vigil.api.close();
+    const server = vigil.api.getHttpServer();
+    while (server.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+    socket.write(`Authorization: Bearer ${vigil.adminKey}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+
+    const [head, payload] = (await answer).split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(head).toMatch(/\r\nretry-after: \d+\r\n/i);
+    expect(head).toMatch(/\r\nconnection: close\r\n/i);
+    expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(JSON.parse(payload)).toMatchObject({ status: 503, title: 'This server is shutting down' });
+    await closed;
+    expect(await vigil.ownerQuery(`SELECT id FROM alerts`)).toEqual([]);
+  });
+});
+
+function openSocket(url: URL): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Everything the server sends until it closes the connection. */
+function readAll(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.once('error', reject);
+  });
+}
