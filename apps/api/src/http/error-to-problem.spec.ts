@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
+import { ServerClosing } from './drain-on-close';
 import { errorToProblem } from './error-to-problem';
 import { ValidationProblem } from './problem';
 
@@ -13,6 +14,7 @@ describe('errorToProblem', () => {
     [new DomainError(DomainErrorCode.WorkflowUnavailable, 'down'), 503, 5],
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 503, 5],
     [Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 503, 5],
+    [new ServerClosing(), 503, 5],
     [new HttpException('Request body is too large', 413), 413, undefined],
     [new HttpException('nope', 403), 403, undefined],
   ])('maps %s to %i', (error, status, retryAfter) => {
