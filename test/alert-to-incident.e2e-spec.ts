@@ -1,7 +1,16 @@
 import { incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
+import { acceptedAlertsSchema } from '../apps/api/src/alerts/alert.schema';
+import { timelineSchema } from '../apps/api/src/audit/audit.controller';
+import { problemSchema } from '../apps/api/src/http/problem';
+import { alertPageSchema } from '../apps/api/src/incidents/alert.view';
+import { incidentDetailSchema, incidentPageSchema, liveStateSchema } from '../apps/api/src/incidents/incident.view';
 import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
-/** The whole path a user sees: alert in → incident → workflow → ack/resolve → audit, on real Temporal and PostgreSQL. */
+/**
+ * The whole path a user sees: alert in → incident → workflow → ack/resolve → audit, on real
+ * Temporal and PostgreSQL. Answers are also parsed with the (strict) schemas the OpenAPI document
+ * is made from, so the document describes what the API really sends.
+ */
 describe('alert to incident', () => {
   let temporal: TestTemporal;
   let vigil: Vigil;
@@ -18,6 +27,7 @@ describe('alert to incident', () => {
   async function send(body: unknown, headers: Record<string, string> = {}) {
     const response = await vigil.json('/api/v1/alerts', { body, headers });
     expect(response.status).toBe(202);
+    acceptedAlertsSchema.parse(response.body);
     return response.body.alerts as Array<Record<string, any>>;
   }
 
@@ -30,6 +40,7 @@ describe('alert to incident', () => {
         `/api/v1/incidents?service=${service}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
       expect(page.status).toBe(200);
+      incidentPageSchema.parse(page.body);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       items.push(...page.body.items);
       cursor = page.body.nextCursor;
@@ -236,11 +247,12 @@ describe('alert to incident', () => {
     const id = accepted.incidentId;
     const ack = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST', body: { note: 'on it' } });
     expect(ack.status).toBe(200);
-    expect(ack.body.status).toBe('acknowledged');
+    expect(liveStateSchema.parse(ack.body).status).toBe('acknowledged');
 
     const again = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' });
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');
+    problemSchema.parse(again.body);
     expect(again.body).toMatchObject({ status: 409, currentStatus: 'acknowledged' });
 
     const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' });
@@ -249,6 +261,7 @@ describe('alert to incident', () => {
     expect((await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' })).status).toBe(409);
 
     const detail = await vigil.json(`/api/v1/incidents/${id}`);
+    incidentDetailSchema.parse(detail.body);
     expect(detail.body).toMatchObject({ status: 'resolved', acknowledgedBy: expect.stringContaining('apikey:'), resolvedBy: expect.stringContaining('apikey:') });
     expect(detail.body.links.temporalUi).toContain(accepted.workflowId);
     expect((await vigil.client.workflow.getHandle(accepted.workflowId).describe()).typedSearchAttributes.get(VigilStatus)).toBe('resolved');
@@ -279,6 +292,7 @@ describe('alert to incident', () => {
         `${path}?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
       expect(page.status).toBe(200);
+      alertPageSchema.parse(page.body);
       expect(page.body.incidentId).toBe(first.incidentId);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       items.push(...page.body.items);
@@ -351,6 +365,7 @@ describe('alert to incident', () => {
       const types = body.events.map((e: { type: string }) => e.type);
       return types.includes('workflow.signaled') && types.filter((t: string) => t === 'incident.status_changed').length === 3 ? body.events : undefined;
     }, 'complete timeline');
+    timelineSchema.parse({ incidentId: accepted.incidentId, events: timeline });
     const types = timeline.map((e: { type: string }) => e.type);
     expect(types[0]).toBe('alert.received');
     expect(types).toEqual(expect.arrayContaining(['activity.started', 'activity.completed', 'workflow.update']));

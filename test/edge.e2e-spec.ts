@@ -103,7 +103,12 @@ describe('the API edge', () => {
       expect(docs.status).toBe(200);
       expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/v1/alerts', '/api/v1/incidents/{id}/acknowledge', '/api/v1/audit/verify']));
       // Every status intake can answer is documented (the intake route is described by hand).
-      expect(Object.keys(docs.body.paths['/api/v1/alerts'].post.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '422', '503']);
+      expect(Object.keys(docs.body.paths['/api/v1/alerts'].post.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '422', '503', 'default']);
+      // Answers are described field by field, errors as problem+json (their shapes are parsed against real answers in alert-to-incident).
+      const incidentAlerts = docs.body.paths['/api/v1/incidents/{id}/alerts'].get.responses;
+      expect(Object.keys(incidentAlerts['200'].content['application/json'].schema.properties)).toEqual(['incidentId', 'items', 'nextCursor']);
+      expect(incidentAlerts.default.content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+      expect(docs.body.components.schemas.Problem.required).toEqual(['type', 'title', 'status']);
       const page = await vigil.fetch('/docs', { key: null, headers: browser });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('swagger-ui');

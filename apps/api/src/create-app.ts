@@ -9,6 +9,7 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { DOCS_PATH, requireKeyForDocs } from './auth/docs-access';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
+import { withProblemResponses } from './http/problem-responses';
 import { drainOnClose } from './http/drain-on-close';
 import { useJsonBodies } from './http/json-body';
 import { registerRequestSpans } from './http/request-spans';
@@ -49,7 +50,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   const document = () => {
     const described = SwaggerModule.createDocument(app, openApi);
     described.paths = { [ALERTS_PATH]: alertIntakeOpenApi(), ...described.paths };
-    return described;
+    return withProblemResponses(described);
   };
   SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/json` });
   return app;

@@ -1,6 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { VigilConfig } from '../../../../libs/config';
 import type { CanonicalAlert } from '../../../../libs/domain';
 import type { ApiKeyRole } from '../../../../libs/persistence';
@@ -8,10 +7,11 @@ import type { ApiKeysService } from '../api-keys/api-keys.service';
 import { authenticateRequest } from '../auth/authenticate-request';
 import { actorOf } from '../auth/principal';
 import { parseWith } from '../http/parse-with';
-import { ValidationProblem } from '../http/problem';
+import { PROBLEM_SCHEMA_REF, ValidationProblem } from '../http/problem';
 import type { IntakeMetrics } from '../metrics/intake.metrics';
 import type { AcceptAlerts } from './accept-alerts.use-case';
-import { alertBatchSchema, alertSchema, idempotencyKeySchema, type AlertBody } from './alert.schema';
+import { openApiSchema } from '../http/openapi-schema';
+import { acceptedAlertsSchema, alertBatchSchema, alertSchema, idempotencyKeySchema, type AlertBody } from './alert.schema';
 
 export const ALERTS_PATH = '/api/v1/alerts';
 const INTAKE_ROLES: readonly ApiKeyRole[] = ['ingest'];
@@ -63,8 +63,8 @@ function toCanonical(body: AlertBody): CanonicalAlert {
 
 /** The route's OpenAPI description (Nest's Swagger module only sees controllers). */
 export function alertIntakeOpenApi(): OpenAPIObject['paths'][string] {
-  const alert = z.toJSONSchema(alertSchema, { io: 'input' });
-  const problem = { 'application/problem+json': { schema: { type: 'object' } } };
+  const alert = openApiSchema(alertSchema, 'input');
+  const problem = { 'application/problem+json': { schema: { $ref: PROBLEM_SCHEMA_REF } } };
   return {
     post: {
       tags: ['alerts'],
@@ -73,9 +73,12 @@ export function alertIntakeOpenApi(): OpenAPIObject['paths'][string] {
       parameters: [
         { name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key twice stores the alert once and repeats the first answer', schema: { type: 'string' } },
       ],
-      requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [alert, { type: 'array', items: alert }] } as object } } },
+      requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [alert, { type: 'array', items: alert }] } } } },
       responses: {
-        '202': { description: 'Stored; per alert: incidentId, workflowId, temporalUiUrl, traceId, deduplicated' },
+        '202': {
+          description: 'Stored; per alert: incidentId, workflowId, temporalUiUrl, traceId, deduplicated',
+          content: { 'application/json': { schema: openApiSchema(acceptedAlertsSchema) } },
+        },
         '400': { description: 'Invalid alert (problem+json naming the field); nothing stored', content: problem },
         '401': { description: 'No valid API key', content: problem },
         '403': { description: 'The key\'s role may not send alerts (ingest or admin may)', content: problem },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../../../libs/domain';
 import { storable } from '../http/storable';
+import type { AcceptedAlert } from './accept-alerts.use-case';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const labelValue = storable(z.string().max(1024));
@@ -54,3 +55,22 @@ export const idempotencyKeySchema = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
   .optional();
+
+/** The 202 answer: per alert, in the order sent. */
+export const acceptedAlertsSchema = z.strictObject({
+  alerts: z.array(
+    z.strictObject({
+      alertId: z.uuid().describe('the stored alert; for a replayed Idempotency-Key, the one stored first'),
+      fingerprint: z.string(),
+      outcome: z.enum(['created', 'deduplicated', 'resolved', 'no_open_incident']),
+      deduplicated: z.boolean(),
+      replayed: z.boolean().describe('this answer repeats the first one for the same Idempotency-Key'),
+      incidentId: z.uuid().nullable(),
+      incidentStatus: z.enum(['triggered', 'acknowledged', 'resolved']).nullable(),
+      occurrenceCount: z.int().nullable(),
+      workflowId: z.string().nullable(),
+      temporalUiUrl: z.url().nullable(),
+      traceId: z.string().nullable(),
+    }) satisfies z.ZodType<AcceptedAlert>,
+  ),
+});

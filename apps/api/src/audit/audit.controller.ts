@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AuditLog } from '../../../../libs/audit';
+import { AuditLog, type AuditTimelineEntry } from '../../../../libs/audit';
 import { Roles } from '../auth/roles.decorator';
+import { isoTime, openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
 import { UuidPipe } from '../http/uuid.pipe';
 import { IncidentQueries } from '../incidents/incident-queries.service';
@@ -10,6 +11,26 @@ import { IncidentQueries } from '../incidents/incident-queries.service';
 const timelineQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
   afterSeq: z.coerce.number().int().min(0).optional(),
+});
+
+/** An incident's audit timeline, as answered. */
+export const timelineSchema = z.strictObject({
+  incidentId: z.uuid(),
+  events: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      seq: z.int().min(1).describe('place in its chain'),
+      occurredAt: isoTime,
+      type: z.string().describe('alert.received, workflow.signaled, activity.started / completed / failed, workflow.update, incident.status_changed'),
+      actor: z.string(),
+      traceId: z.string().nullable(),
+      spanId: z.string().nullable(),
+      workflowId: z.string().nullable(),
+      runId: z.string().nullable(),
+      data: z.record(z.string(), z.unknown()),
+      hash: z.string().describe('sha256 over the previous hash, seq and the canonical event'),
+    }) satisfies z.ZodType<AuditTimelineEntry>,
+  ),
 });
 
 @ApiTags('audit')
@@ -26,6 +47,7 @@ export class AuditController {
   @ApiOperation({ summary: "An incident's audit timeline, oldest first" })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 500 } })
   @ApiQuery({ name: 'afterSeq', required: false, description: 'the seq of the last event already read (next page)', schema: { type: 'integer', minimum: 0 } })
+  @ApiOkResponse({ schema: openApiSchema(timelineSchema) })
   async timeline(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
     const { limit, afterSeq } = parseWith(timelineQuerySchema, query);
     await this.incidents.get(id);

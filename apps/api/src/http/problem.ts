@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** RFC 9457 problem details, the body of every error Vigil answers. */
 export interface FieldProblem {
   field: string;
@@ -16,6 +18,20 @@ export interface Problem {
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Where the OpenAPI document keeps problemSchema. */
+export const PROBLEM_SCHEMA_REF = '#/components/schemas/Problem';
+
+/** The problem body, for the OpenAPI document; some problems add members of their own (e.g. `currentStatus`). */
+export const problemSchema = z.looseObject({
+  type: z.url(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional().describe('each field that is wrong (4xx)'),
+  errorId: z.uuid().optional().describe('a 500: quote it when reporting; the log carries it'),
+}) satisfies z.ZodType<Problem>;
 
 const PROBLEM_BASE = 'https://vigil.dev/problems/';
 

@@ -1,23 +1,30 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../../../../libs/domain';
 import type { AlertEntity } from '../../../../libs/persistence';
+import { isoTime } from '../http/openapi-schema';
+import { nextCursorSchema } from './incident.view';
 
 /** An alert as stored, as a responder reads it among its incident's alerts. */
-export interface AlertView {
-  id: string;
-  incidentId: string | null;
-  status: string;
-  severity: string;
-  /** What intake did with it: created, deduplicated, resolved (or no_open_incident). */
-  outcome: string;
-  fingerprint: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string | null;
-  endsAt: string | null;
-  source: string;
-  actor: string;
-  traceId: string | null;
-  receivedAt: string;
-}
+export const alertViewSchema = z.strictObject({
+  id: z.uuid(),
+  incidentId: z.uuid().nullable(),
+  status: z.enum(['firing', 'resolved']),
+  severity: z.enum(SEVERITIES),
+  outcome: z.enum(['created', 'deduplicated', 'resolved', 'no_open_incident']).describe('what intake did with it'),
+  fingerprint: z.string(),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()).describe('summary, description, runbook_url, …'),
+  startsAt: isoTime.nullable(),
+  endsAt: isoTime.nullable(),
+  source: z.string(),
+  actor: z.string().describe('the API key that sent it'),
+  traceId: z.string().nullable(),
+  receivedAt: isoTime,
+});
+
+export type AlertView = z.infer<typeof alertViewSchema>;
+
+export const alertPageSchema = z.strictObject({ incidentId: z.uuid(), items: z.array(alertViewSchema), nextCursor: nextCursorSchema });
 
 export function toAlertView(entity: AlertEntity): AlertView {
   return {

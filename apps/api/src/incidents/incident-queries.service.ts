@@ -8,7 +8,7 @@ import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
 import { toAlertView, type AlertView } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
-import { toIncidentView, type IncidentView } from './incident.view';
+import { toIncidentView, type IncidentDetail, type IncidentView } from './incident.view';
 
 const QUERY_DEADLINE_MS = 3_000;
 
@@ -71,7 +71,7 @@ export class IncidentQueries {
   }
 
   /** The record from PostgreSQL with the workflow's live state (when Temporal answers) and links. */
-  async detail(id: string) {
+  async detail(id: string): Promise<IncidentDetail> {
     const incident = await this.get(id);
     const workflow = await this.liveState(incident.workflowId);
     return {

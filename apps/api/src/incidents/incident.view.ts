@@ -1,25 +1,59 @@
+import { z } from 'zod';
+import type { IncidentLiveState } from '../../../../libs/contracts';
+import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
 import type { IncidentEntity } from '../../../../libs/persistence';
+import { isoTime } from '../http/openapi-schema';
 
-export interface IncidentView {
-  id: string;
-  status: string;
-  severity: string;
-  service: string;
-  alertname: string;
-  title: string;
-  fingerprint: string;
-  labels: Record<string, string>;
-  occurrenceCount: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  workflowId: string;
-  traceId: string | null;
-  createdAt: string;
-}
+const status = z.enum(INCIDENT_STATUSES);
+
+/** An incident as the API answers it (the list's items, and the base of the detail). */
+export const incidentViewSchema = z.strictObject({
+  id: z.uuid(),
+  status,
+  severity: z.enum(SEVERITIES),
+  service: z.string(),
+  alertname: z.string(),
+  title: z.string(),
+  fingerprint: z.string(),
+  labels: z.record(z.string(), z.string()),
+  occurrenceCount: z.int().min(1).describe('alerts that opened or repeated it'),
+  firstSeenAt: isoTime,
+  lastSeenAt: isoTime,
+  acknowledgedAt: isoTime.nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedAt: isoTime.nullable(),
+  resolvedBy: z.string().nullable(),
+  workflowId: z.string(),
+  traceId: z.string().nullable().describe('the trace of the request that opened it'),
+  createdAt: isoTime,
+});
+
+export type IncidentView = z.infer<typeof incidentViewSchema>;
+
+/** The workflow's live state (its query), also the answer to acknowledge and resolve. */
+export const liveStateSchema = z.strictObject({
+  incidentId: z.uuid(),
+  status,
+  severity: z.enum(SEVERITIES),
+  lastCommandSeq: z.int().describe('the last intake command the workflow applied'),
+  transitions: z.array(z.strictObject({ from: status.nullable(), to: status, actor: z.string(), at: isoTime })),
+}) satisfies z.ZodType<IncidentLiveState>;
+
+const workflowLink = { id: z.string(), firstRunId: z.string().nullable().describe('the run it started as; later runs (continue-as-new) share the id') };
+
+export const incidentDetailSchema = incidentViewSchema.extend({
+  workflow: z.union([
+    z.strictObject({ ...workflowLink, available: z.literal(true), state: liveStateSchema }),
+    z.strictObject({ ...workflowLink, available: z.literal(false), reason: z.enum(['not_started', 'unreachable']) }),
+  ]),
+  links: z.strictObject({ self: z.string(), alerts: z.string(), audit: z.string(), temporalUi: z.url() }),
+});
+
+export type IncidentDetail = z.infer<typeof incidentDetailSchema>;
+
+export const nextCursorSchema = z.string().nullable().describe('pass as `cursor` for the next page; null on the last page');
+
+export const incidentPageSchema = z.strictObject({ items: z.array(incidentViewSchema), nextCursor: nextCursorSchema });
 
 export function toIncidentView(entity: IncidentEntity): IncidentView {
   return {

@@ -1,5 +1,5 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
@@ -7,8 +7,11 @@ import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
 import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
+import { openApiSchema } from '../http/openapi-schema';
+import { alertPageSchema } from './alert.view';
 import { cursorParam } from './cursor';
 import { IncidentQueries } from './incident-queries.service';
+import { incidentDetailSchema, incidentPageSchema, liveStateSchema } from './incident.view';
 import { TransitionIncident } from './transition-incident.use-case';
 
 const pageQuerySchema = z.strictObject({
@@ -48,12 +51,14 @@ export class IncidentsController {
   @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES })
   @ApiQuery({ name: 'service', required: false })
   @PageQuery()
+  @ApiOkResponse({ schema: openApiSchema(incidentPageSchema) })
   list(@Query() query: unknown) {
     return this.queries.list(parseWith(listQuerySchema, query));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One incident: PostgreSQL record, live workflow state and links' })
+  @ApiOkResponse({ schema: openApiSchema(incidentDetailSchema) })
   get(@Param('id', UuidPipe) id: string) {
     return this.queries.detail(id);
   }
@@ -61,6 +66,7 @@ export class IncidentsController {
   @Get(':id/alerts')
   @ApiOperation({ summary: "The incident's alerts, newest first, with their labels and annotations, cursor-paginated" })
   @PageQuery()
+  @ApiOkResponse({ schema: openApiSchema(alertPageSchema) })
   alerts(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
     return this.queries.alerts(id, parseWith(pageQuerySchema, query));
   }
@@ -70,7 +76,7 @@ export class IncidentsController {
   @Roles('responder')
   @ApiOperation({ summary: 'Acknowledge (a Temporal update); answers the new state' })
   @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
-  @ApiResponse({ status: 200, description: "The incident's new live state" })
+  @ApiOkResponse({ description: "The incident's new live state", schema: openApiSchema(liveStateSchema) })
   @ApiResponse({ status: 404, description: 'No such incident' })
   @ApiResponse({ status: 409, description: 'The incident is not in a state that allows it' })
   acknowledge(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
@@ -83,7 +89,7 @@ export class IncidentsController {
   @Roles('responder')
   @ApiOperation({ summary: 'Resolve (a Temporal update); answers the new state' })
   @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
-  @ApiResponse({ status: 200, description: "The incident's new live state" })
+  @ApiOkResponse({ description: "The incident's new live state", schema: openApiSchema(liveStateSchema) })
   @ApiResponse({ status: 404, description: 'No such incident' })
   @ApiResponse({ status: 409, description: 'The incident is already resolved' })
   resolve(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
