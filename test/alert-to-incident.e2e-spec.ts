@@ -357,7 +357,7 @@ describe('alert to incident', () => {
   it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {
     const [accepted] = await send(alert());
     await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });
-    await vigil.json(`/api/v1/incidents/${accepted.incidentId}/resolve`, { method: 'POST' });
+    await vigil.json(`/api/v1/incidents/${accepted.incidentId}/resolve`, { method: 'POST', body: { note: 'rolled back 4.2.1' } });
     // Refused by the incident's record before Temporal is asked: audited all the same.
     expect((await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' })).status).toBe(409);
     const timeline = await eventually(async () => {
@@ -379,7 +379,7 @@ describe('alert to incident', () => {
     const updates = timeline.filter((e: { type: string }) => e.type === 'workflow.update');
     expect(updates.map((e: { data: unknown }) => e.data)).toEqual([
       expect.objectContaining({ update: 'acknowledge', outcome: 'accepted' }),
-      expect.objectContaining({ update: 'resolve', outcome: 'accepted' }),
+      expect.objectContaining({ update: 'resolve', outcome: 'accepted', note: 'rolled back 4.2.1' }),
       expect.objectContaining({ update: 'acknowledge', outcome: 'rejected' }),
     ]);
     const { runId } = await vigil.client.workflow.getHandle(accepted.workflowId).describe();
