@@ -274,6 +274,20 @@ describe('alert to incident', () => {
     const high = await vigil.json(`/api/v1/incidents?service=${service}&severity=high&status=triggered`);
     expect(high.body.items.map((i: { alertname: string }) => i.alertname)).toEqual(['A4', 'A2', 'A0']);
     expect((await vigil.json(`/api/v1/incidents?cursor=nonsense`)).status).toBe(400);
+
+    // Any of several: the open ones (triggered or acknowledged), and two severities, as a list or repeated.
+    const names = async (query: string) => (await vigil.json(`/api/v1/incidents?service=${service}&${query}`)).body.items.map((i: { alertname: string }) => i.alertname);
+    const listed = await pagesOf(service);
+    const [a1, a2] = ['A1', 'A2'].map((name) => listed.find((i) => i.alertname === name)!);
+    await vigil.json(`/api/v1/incidents/${a2.id}/acknowledge`, { method: 'POST' });
+    await vigil.json(`/api/v1/incidents/${a1.id}/resolve`, { method: 'POST' });
+    expect(await names('status=triggered,acknowledged')).toEqual(['A4', 'A3', 'A2', 'A0']);
+    expect(await names('status=triggered&status=acknowledged&severity=high')).toEqual(['A4', 'A2', 'A0']);
+    expect(await names('status=acknowledged,resolved')).toEqual(['A2', 'A1']);
+    expect(await names('severity=info&severity=high&status=resolved')).toEqual(['A1']);
+    const unknown = await vigil.json(`/api/v1/incidents?status=triggered,open`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0]).toMatchObject({ field: 'status', message: expect.stringContaining('"open"') });
   });
 
   it("lists an incident's alerts newest first, with their annotations, one cursor page at a time", async () => {

@@ -18,8 +18,10 @@ export interface Page {
 }
 
 export interface IncidentFilter extends Page {
-  status?: IncidentStatus;
-  severity?: Severity;
+  /** Any of these. */
+  status?: IncidentStatus[];
+  /** Any of these. */
+  severity?: Severity[];
   service?: string;
 }
 
@@ -40,8 +42,8 @@ export class IncidentQueries {
 
   async list(filter: IncidentFilter): Promise<{ items: IncidentView[]; nextCursor: string | null }> {
     const query = this.incidents.createQueryBuilder('i').orderBy('i.created_at', 'DESC').addOrderBy('i.id', 'DESC').limit(filter.limit + 1);
-    if (filter.status) query.andWhere('i.status = :status', { status: filter.status });
-    if (filter.severity) query.andWhere('i.severity = :severity', { severity: filter.severity });
+    if (filter.status) query.andWhere('i.status IN (:...statuses)', { statuses: filter.status });
+    if (filter.severity) query.andWhere('i.severity IN (:...severities)', { severities: filter.severity });
     if (filter.service) query.andWhere('i.service = :service', { service: filter.service });
     if (filter.cursor) {
       query.andWhere('(i.created_at, i.id) < (:at, :id)', filter.cursor);

@@ -7,6 +7,7 @@ import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
 import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
+import { oneOrMoreOf } from '../http/one-or-more-of';
 import { openApiSchema } from '../http/openapi-schema';
 import { alertPageSchema } from './alert.view';
 import { cursorParam } from './cursor';
@@ -20,8 +21,8 @@ const pageQuerySchema = z.strictObject({
 });
 
 const listQuerySchema = pageQuerySchema.extend({
-  status: z.enum(INCIDENT_STATUSES).optional(),
-  severity: z.enum(SEVERITIES).optional(),
+  status: oneOrMoreOf(INCIDENT_STATUSES).optional(),
+  severity: oneOrMoreOf(SEVERITIES).optional(),
   service: storable(z.string().min(1).max(256)).optional(),
 });
 
@@ -47,8 +48,8 @@ export class IncidentsController {
 
   @Get()
   @ApiOperation({ summary: 'List incidents, newest first, cursor-paginated' })
-  @ApiQuery({ name: 'status', required: false, enum: INCIDENT_STATUSES })
-  @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES })
+  @ApiQuery({ name: 'status', required: false, enum: INCIDENT_STATUSES, isArray: true, description: 'any of; repeated or comma-separated (open ones: `triggered,acknowledged`)' })
+  @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES, isArray: true, description: 'any of; repeated or comma-separated' })
   @ApiQuery({ name: 'service', required: false })
   @PageQuery()
   @ApiOkResponse({ schema: openApiSchema(incidentPageSchema) })
