@@ -291,7 +291,8 @@ describe('alert to incident', () => {
   });
 
   it("lists an incident's alerts newest first, with their annotations, one cursor page at a time", async () => {
-    const body = alert({ annotations: { summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' } });
+    const generatorURL = 'http://prometheus.example.com:9090/graph?g0.expr=error_rate%20%3E%200.05';
+    const body = alert({ annotations: { summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' }, generatorURL });
     const [first] = await send(body);
     const [second] = await send({ ...body, annotations: { summary: 'error rate 9%' } });
     // One request, one transaction: two alerts that share their received_at.
@@ -317,8 +318,9 @@ describe('alert to incident', () => {
     expect(items.map((a) => a.id)).toEqual([resolved.alertId, ...batch.map((a) => a.alertId).sort().reverse(), second.alertId, first.alertId]);
     expect(items.every((a) => a.incidentId === first.incidentId && a.fingerprint === first.fingerprint)).toBe(true);
     expect(items[4]).toMatchObject({ status: 'firing', severity: 'critical', labels: body.labels, source: 'api', traceId: first.traceId });
-    expect(items[4].annotations).toEqual({ summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' });
-    expect(items[3].annotations).toEqual({ summary: 'error rate 9%' });
+    // Alertmanager's generatorURL (the rule's graph) is kept among the annotations.
+    expect(items[4].annotations).toEqual({ summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout', generatorURL });
+    expect(items[3].annotations).toEqual({ summary: 'error rate 9%', generatorURL });
     expect(items[0].status).toBe('resolved');
     expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(Date.parse(items[4].receivedAt));
 

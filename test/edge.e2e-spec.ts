@@ -158,6 +158,8 @@ describe('the API edge', () => {
       { name: 'a bad timestamp', body: { ...valid, startsAt: 'yesterday' }, status: 400, field: 'startsAt' },
       { name: 'year 0000, which PostgreSQL does not have', body: { ...valid, startsAt: '0000-01-01T00:00:00Z' }, status: 400, field: 'startsAt' },
       { name: 'a bad label name', body: { ...valid, labels: { ...valid.labels, 'bad-name': 'x' } }, status: 400, field: 'labels.bad-name' },
+      { name: 'a label name over 256 characters', body: { ...valid, labels: { ...valid.labels, ['n'.repeat(257)]: 'x' } }, status: 400, field: `labels.${'n'.repeat(257)}` },
+      { name: 'a generatorURL that is not a web link', body: { ...valid, generatorURL: 'javascript:alert(1)' }, status: 400, field: 'generatorURL' },
       { name: 'a NUL character in a label value', body: { ...valid, labels: { ...valid.labels, pod: 'web\u00001' } }, status: 400, field: 'labels.pod' },
       { name: 'an unpaired surrogate in an annotation', raw: JSON.stringify({ ...valid, annotations: { summary: 'x' } }).replace('"x"', '"\\ud800x"'), status: 400, field: 'annotations.summary' },
       { name: 'a body over the size limit', raw: JSON.stringify({ ...valid, annotations: { description: 'x'.repeat(5000) } }), status: 413, field: '(body)' },

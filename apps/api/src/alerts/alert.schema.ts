@@ -3,7 +3,7 @@ import { SEVERITIES } from '../../../../libs/domain';
 import { storable } from '../http/storable';
 import type { AcceptedAlert } from './accept-alerts.use-case';
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,255}$/;
 const labelValue = storable(z.string().max(1024));
 
 const labelsSchema = z
@@ -17,7 +17,7 @@ const labelsSchema = z
     const names = Object.keys(labels);
     if (names.length > 64) ctx.addIssue({ code: 'custom', message: 'at most 64 labels' });
     for (const name of names.filter((n) => !LABEL_NAME.test(n))) {
-      ctx.addIssue({ code: 'custom', path: [name], message: 'label names match [a-zA-Z_][a-zA-Z0-9_]*' });
+      ctx.addIssue({ code: 'custom', path: [name], message: 'label names match [a-zA-Z_][a-zA-Z0-9_]*, at most 256 characters' });
     }
   });
 
@@ -35,7 +35,8 @@ export const alertSchema = z.strictObject({
   status: z.enum(['firing', 'resolved']).default('firing'),
   startsAt: timestamp.optional(),
   endsAt: timestamp.optional(),
-  generatorURL: z.url().max(2048).optional(),
+  // Only a web link: it is shown to responders as one.
+  generatorURL: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   /** A dedup key chosen by the sender; without it the fingerprint is a hash of the identifying labels. */
   fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),
 });
