@@ -381,7 +381,19 @@ describe('alert to incident', () => {
       const types = body.events.map((e: { type: string }) => e.type);
       return types.includes('workflow.signaled') && types.filter((t: string) => t === 'incident.status_changed').length === 3 ? body.events : undefined;
     }, 'complete timeline');
-    timelineSchema.parse({ incidentId: accepted.incidentId, events: timeline });
+    // A page at a time (three events each, following nextAfterSeq), the same timeline.
+    const paged: Array<{ seq: number }> = [];
+    for (let afterSeq: number | null = 0; afterSeq !== null; ) {
+      const page: { body: { events: Array<{ seq: number }>; nextAfterSeq: number | null } } = await vigil.json(
+        `/api/v1/incidents/${accepted.incidentId}/audit?limit=3&afterSeq=${afterSeq}`,
+      );
+      timelineSchema.parse(page.body);
+      expect(page.body.events.length).toBeLessThanOrEqual(3);
+      paged.push(...page.body.events);
+      afterSeq = page.body.nextAfterSeq;
+    }
+    // (The worker may have appended an event since the timeline above was read.)
+    expect(paged.slice(0, timeline.length)).toEqual(timeline);
     const types = timeline.map((e: { type: string }) => e.type);
     expect(types[0]).toBe('alert.received');
     expect(types).toEqual(expect.arrayContaining(['activity.started', 'activity.completed', 'workflow.update']));

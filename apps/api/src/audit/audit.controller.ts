@@ -31,6 +31,7 @@ export const timelineSchema = z.strictObject({
       hash: z.string().describe('sha256 over the previous hash, seq and the canonical event'),
     }) satisfies z.ZodType<AuditTimelineEntry>,
   ),
+  nextAfterSeq: z.int().nullable().describe('pass as `afterSeq` for the next page; null when this page was not full (nothing more now)'),
 });
 
 @ApiTags('audit')
@@ -51,7 +52,8 @@ export class AuditController {
   async timeline(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
     const { limit, afterSeq } = parseWith(timelineQuerySchema, query);
     await this.incidents.get(id);
-    return { incidentId: id, events: await this.auditLog.timeline(id, { limit, afterSeq }) };
+    const events = await this.auditLog.timeline(id, { limit, afterSeq });
+    return { incidentId: id, events, nextAfterSeq: events.length === limit ? events[events.length - 1].seq : null };
   }
 
   @Get('audit/verify')
