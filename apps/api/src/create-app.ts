@@ -9,9 +9,9 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { DOCS_PATH, requireKeyForDocs } from './auth/docs-access';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
-import { withProblemResponses } from './http/problem-responses';
 import { drainOnClose } from './http/drain-on-close';
 import { useJsonBodies } from './http/json-body';
+import { withProblemResponses } from './http/problem-responses';
 import { registerRequestSpans } from './http/request-spans';
 import { IntakeMetrics } from './metrics/intake.metrics';
 

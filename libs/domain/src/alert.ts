@@ -1,6 +1,7 @@
 import type { Severity } from './severity';
 
-export type AlertStatus = 'firing' | 'resolved';
+export const ALERT_STATUSES = ['firing', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /** The one shape every intake route (JSON, Alertmanager, OTLP rules) normalises to. */
 export interface CanonicalAlert {

@@ -6,11 +6,11 @@ import type { ApiKeyRole } from '../../../../libs/persistence';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
 import { authenticateRequest } from '../auth/authenticate-request';
 import { actorOf } from '../auth/principal';
+import { openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
 import { PROBLEM_SCHEMA_REF, ValidationProblem } from '../http/problem';
 import type { IntakeMetrics } from '../metrics/intake.metrics';
 import type { AcceptAlerts } from './accept-alerts.use-case';
-import { openApiSchema } from '../http/openapi-schema';
 import { acceptedAlertsSchema, alertBatchSchema, alertSchema, idempotencyKeySchema, type AlertBody } from './alert.schema';
 
 export const ALERTS_PATH = '/api/v1/alerts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../../../../libs/domain';
+import { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
+import { ALERT_OUTCOMES } from '../../../../libs/persistence';
 import { storable } from '../http/storable';
 import type { AcceptedAlert } from './accept-alerts.use-case';
 
@@ -32,7 +33,7 @@ const timestamp = z.iso.datetime({ offset: true }).refine((text) => !text.starts
 export const alertSchema = z.strictObject({
   labels: labelsSchema,
   annotations: annotationsSchema.default({}),
-  status: z.enum(['firing', 'resolved']).default('firing'),
+  status: z.enum(ALERT_STATUSES).default('firing'),
   startsAt: timestamp.optional(),
   endsAt: timestamp.optional(),
   // Only a web link: it is shown to responders as one.
@@ -63,11 +64,11 @@ export const acceptedAlertsSchema = z.strictObject({
     z.strictObject({
       alertId: z.uuid().describe('the stored alert; for a replayed Idempotency-Key, the one stored first'),
       fingerprint: z.string(),
-      outcome: z.enum(['created', 'deduplicated', 'resolved', 'no_open_incident']),
+      outcome: z.enum(ALERT_OUTCOMES),
       deduplicated: z.boolean(),
       replayed: z.boolean().describe('this answer repeats the first one for the same Idempotency-Key'),
       incidentId: z.uuid().nullable(),
-      incidentStatus: z.enum(['triggered', 'acknowledged', 'resolved']).nullable(),
+      incidentStatus: z.enum(INCIDENT_STATUSES).nullable(),
       occurrenceCount: z.int().nullable(),
       workflowId: z.string().nullable(),
       temporalUiUrl: z.url().nullable(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../../../../libs/domain';
-import type { AlertEntity } from '../../../../libs/persistence';
+import { ALERT_STATUSES, SEVERITIES } from '../../../../libs/domain';
+import { ALERT_OUTCOMES, type AlertEntity } from '../../../../libs/persistence';
 import { isoTime } from '../http/openapi-schema';
 import { nextCursorSchema } from './incident.view';
 
@@ -8,9 +8,9 @@ import { nextCursorSchema } from './incident.view';
 export const alertViewSchema = z.strictObject({
   id: z.uuid(),
   incidentId: z.uuid().nullable(),
-  status: z.enum(['firing', 'resolved']),
+  status: z.enum(ALERT_STATUSES),
   severity: z.enum(SEVERITIES),
-  outcome: z.enum(['created', 'deduplicated', 'resolved', 'no_open_incident']).describe('what intake did with it'),
+  outcome: z.enum(ALERT_OUTCOMES).describe('what intake did with it'),
   fingerprint: z.string(),
   labels: z.record(z.string(), z.string()),
   annotations: z.record(z.string(), z.string()).describe('summary, description, runbook_url, …'),

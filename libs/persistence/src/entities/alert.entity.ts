@@ -1,7 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { AlertStatus, Severity } from '../../../domain';
 
-export type AlertOutcome = 'created' | 'deduplicated' | 'resolved' | 'no_open_incident';
+/** What intake did with an alert. */
+export const ALERT_OUTCOMES = ['created', 'deduplicated', 'resolved', 'no_open_incident'] as const;
+export type AlertOutcome = (typeof ALERT_OUTCOMES)[number];
 
 @Entity({ name: 'alerts' })
 export class AlertEntity {

@@ -4,7 +4,7 @@ import { IncidentEntity } from './incident.entity';
 import { OutboxEntryEntity } from './outbox-entry.entity';
 
 export { AlertEntity, ApiKeyEntity, IncidentEntity, OutboxEntryEntity };
-export type { AlertOutcome } from './alert.entity';
+export { ALERT_OUTCOMES, type AlertOutcome } from './alert.entity';
 export { API_KEY_ROLES, type ApiKeyRole } from './api-key.entity';
 export type { OutboxPayload } from './outbox-entry.entity';
 
