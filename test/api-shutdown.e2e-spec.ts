@@ -51,14 +51,14 @@ describe('the API stopping under load', () => {
   }
 
   it('answers every request it took, 202 only for stored alerts and 503 problem+json with Retry-After for the rest, and stores nothing unanswered', async () => {
+    // A connection left idle would now hold the close past the test's own timeout: it must be
+    // closed with its last answer instead (Fastify's default keep-alive is 72 s).
+    vigil.api.getHttpServer().keepAliveTimeout = 600_000;
     const answers: Answer[] = [];
     const senders = Array.from({ length: 30 }, () => sender(answers));
     while (answers.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
 
-    const closing = Date.now();
     await vigil.api.close();
-    // Connections are closed with their last answer, not left idle for the keep-alive timeout (72 s).
-    expect(Date.now() - closing).toBeLessThan(10_000);
     await Promise.all(senders);
 
     const refused = answers.filter((a) => a.status !== 202);
