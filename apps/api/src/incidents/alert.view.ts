@@ -26,6 +26,8 @@ export type AlertView = z.infer<typeof alertViewSchema>;
 
 export const alertPageSchema = z.strictObject({ incidentId: z.uuid(), items: z.array(alertViewSchema), nextCursor: nextCursorSchema });
 
+export type AlertPage = z.infer<typeof alertPageSchema>;
+
 export function toAlertView(entity: AlertEntity): AlertView {
   return {
     id: entity.id,

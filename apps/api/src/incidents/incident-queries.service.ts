@@ -6,9 +6,9 @@ import { VigilConfig } from '../../../../libs/config';
 import { incidentStateQuery, type IncidentLiveState } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
-import { toAlertView, type AlertView } from './alert.view';
+import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
-import { toIncidentView, type IncidentDetail, type IncidentView } from './incident.view';
+import { toIncidentView, type IncidentDetail, type IncidentPage } from './incident.view';
 
 const QUERY_DEADLINE_MS = 3_000;
 
@@ -40,7 +40,7 @@ export class IncidentQueries {
     private readonly config: VigilConfig,
   ) {}
 
-  async list(filter: IncidentFilter): Promise<{ items: IncidentView[]; nextCursor: string | null }> {
+  async list(filter: IncidentFilter): Promise<IncidentPage> {
     const query = this.incidents.createQueryBuilder('i').orderBy('i.created_at', 'DESC').addOrderBy('i.id', 'DESC').limit(filter.limit + 1);
     if (filter.status) query.andWhere('i.status IN (:...statuses)', { statuses: filter.status });
     if (filter.severity) query.andWhere('i.severity IN (:...severities)', { severities: filter.severity });
@@ -53,7 +53,7 @@ export class IncidentQueries {
   }
 
   /** An incident's alerts, newest first: every occurrence, with its annotations (summary, runbook_url, …). */
-  async alerts(incidentId: string, page: Page): Promise<{ incidentId: string; items: AlertView[]; nextCursor: string | null }> {
+  async alerts(incidentId: string, page: Page): Promise<AlertPage> {
     await this.get(incidentId);
     const query = this.alertRows
       .createQueryBuilder('a')

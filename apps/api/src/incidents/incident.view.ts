@@ -55,6 +55,8 @@ export const nextCursorSchema = z.string().nullable().describe('pass as `cursor`
 
 export const incidentPageSchema = z.strictObject({ items: z.array(incidentViewSchema), nextCursor: nextCursorSchema });
 
+export type IncidentPage = z.infer<typeof incidentPageSchema>;
+
 export function toIncidentView(entity: IncidentEntity): IncidentView {
   return {
     id: entity.id,
