@@ -1,6 +1,6 @@
 import { incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
 import { acceptedAlertsSchema } from '../apps/api/src/alerts/alert.schema';
-import { timelineSchema } from '../apps/api/src/audit/audit.controller';
+import { timelineSchema, verifyReportSchema } from '../apps/api/src/audit/audit.controller';
 import { problemSchema } from '../apps/api/src/http/problem';
 import { alertPageSchema } from '../apps/api/src/incidents/alert.view';
 import { incidentDetailSchema, incidentPageSchema, liveStateSchema } from '../apps/api/src/incidents/incident.view';
@@ -109,6 +109,11 @@ describe('alert to incident', () => {
       return description.typedSearchAttributes.get(VigilSeverity) === 'critical' ? true : undefined;
     }, 'severity search attribute updated');
     expect((await vigil.json(`/api/v1/incidents/${first.incidentId}`)).body.severity).toBe('critical');
+    // What the Temporal UI shows: the summary has no severity to go stale; the current details follow it.
+    const handle = vigil.client.workflow.getHandle(first.workflowId);
+    expect(await (await handle.describe()).staticSummary()).not.toContain('warning');
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toBe('**triggered** by vigil · severity **critical**');
   });
 
   it('stores an alert once for a repeated Idempotency-Key and repeats the first answer', async () => {
@@ -415,7 +420,7 @@ describe('alert to incident', () => {
     expect(timeline[0].traceId).toBe(accepted.traceId);
 
     const verify = await vigil.json('/api/v1/audit/verify');
-    expect(verify.body.ok).toBe(true);
+    expect(verifyReportSchema.parse(verify.body).ok).toBe(true);
   });
 });
 

@@ -90,8 +90,8 @@ describe('in a browser', () => {
       const frames = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
       return frames.some((frameText) => frameText.includes(text)) ? true : undefined;
     };
-    await eventually(() => shown(`[high] ${service}: HighErrorRate: error rate 7%`), 'the summary');
-    await eventually(() => shown('triggered by '), 'the status in the current details');
+    await eventually(() => shown(`${service}: HighErrorRate: error rate 7%`), 'the summary');
+    await eventually(() => shown('triggered by vigil · severity high'), 'the status and severity in the current details');
 
     // What the workflow list shows for a query a responder types: this workflow, or nothing.
     // The list reads Temporal's visibility store, which follows a workflow's changes within moments.

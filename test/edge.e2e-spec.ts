@@ -1,7 +1,15 @@
 import { Logger } from '@nestjs/common';
+import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from '../apps/api/src/api-keys/api-key.view';
+import { liveSchema, readySchema } from '../apps/api/src/health/health.controller';
 import { alert, TestTemporal, Vigil } from './support/vigil-harness';
 
 type Role = 'ingest' | 'responder' | 'auditor' | 'admin';
+
+interface OpenApiOperation {
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+}
+const bySchemeName = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a)[0].localeCompare(Object.keys(b)[0]);
 
 /** The edge: every route but health needs a key of the right role; bad input is a 4xx problem naming the field and stores nothing. */
 describe('the API edge', () => {
@@ -97,7 +105,11 @@ describe('the API edge', () => {
     });
 
     it('leaves health open, and serves the OpenAPI UI and document to any key, as a browser sends it', async () => {
-      expect((await vigil.json('/health/live', { key: null })).status).toBe(200);
+      const live = await vigil.json('/health/live', { key: null });
+      expect(live.status).toBe(200);
+      liveSchema.parse(live.body);
+      const ready = await vigil.json('/health/ready', { key: null });
+      expect(readySchema.parse(ready.body)).toEqual({ status: 'ok', checks: { postgres: { status: 'up' }, temporal: { status: 'up' } } });
       const browser = { authorization: `Basic ${Buffer.from(`me:${keys.auditor}`).toString('base64')}` };
       const docs = await vigil.json('/docs/json', { key: null, headers: browser });
       expect(docs.status).toBe(200);
@@ -109,6 +121,24 @@ describe('the API edge', () => {
       expect(Object.keys(incidentAlerts['200'].content['application/json'].schema.properties)).toEqual(['incidentId', 'items', 'nextCursor']);
       expect(incidentAlerts.default.content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
       expect(docs.body.components.schemas.Problem.required).toEqual(['type', 'title', 'status']);
+      // Every operation describes its answer and its errors; every keyed one takes the key in any of its three forms.
+      for (const [path, operations] of Object.entries<Record<string, OpenApiOperation>>(docs.body.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          const name = `${method.toUpperCase()} ${path}`;
+          const security = path.startsWith('/health') ? undefined : [{ bearer: [] }, { 'X-API-Key': [] }, { basic: [] }].sort(bySchemeName);
+          expect({ name, security: operation.security && [...operation.security].sort(bySchemeName) }).toEqual({ name, security });
+          for (const [status, response] of Object.entries(operation.responses)) {
+            const described = Object.values(response.content ?? {}).some((media) => media.schema !== undefined);
+            expect({ name, status, described }).toEqual({ name, status, described: true });
+          }
+          const errors = Object.entries(operation.responses).filter(([status]) => status === 'default' || (Number(status) >= 400 && path !== '/health/ready'));
+          for (const [status, response] of errors) {
+            expect({ name, status, problem: response.content?.['application/problem+json']?.schema?.$ref }).toEqual({ name, status, problem: '#/components/schemas/Problem' });
+          }
+        }
+      }
+      // OpenAPI 3.0 has no $schema keyword (JSON Schema's draft marker must not leak into it).
+      expect(JSON.stringify(docs.body)).not.toContain('"$schema"');
       const page = await vigil.fetch('/docs', { key: null, headers: browser });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('swagger-ui');
@@ -116,13 +146,15 @@ describe('the API edge', () => {
 
     it('stores keys hashed, and a revoked key stops working', async () => {
       const created = await vigil.json('/api/v1/api-keys', { body: { name: 'short-lived', role: 'ingest' } });
+      createdApiKeySchema.parse(created.body);
       const rows = await vigil.ownerQuery(`SELECT key_hash FROM api_keys WHERE id = $1`, [created.body.id]);
       expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(rows[0].key_hash).not.toContain(created.body.key);
       expect((await vigil.json('/api/v1/alerts', { body: alert(), key: created.body.key })).status).toBe(202);
-      expect((await vigil.json(`/api/v1/api-keys/${created.body.id}`, { method: 'DELETE' })).body.revokedAt).toBeTruthy();
+      expect(apiKeyViewSchema.parse((await vigil.json(`/api/v1/api-keys/${created.body.id}`, { method: 'DELETE' })).body).revokedAt).toBeTruthy();
       expect((await vigil.json('/api/v1/alerts', { body: alert(), key: created.body.key })).status).toBe(401);
       const listed = await vigil.json('/api/v1/api-keys');
+      expect(apiKeyListSchema.parse(listed.body).items.find((key) => key.id === created.body.id)?.revokedAt).toBeTruthy();
       expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
     });
   });

@@ -9,6 +9,7 @@ export type {
   AuditTimelineOptions,
   AuditVerifyReport,
 } from './src/audit.types';
+export { AUDIT_BREAK_REASONS } from './src/audit.types';
 export { AuditInputError } from './src/audit-input-error';
 export type { ContentHole } from './src/event-content';
 export { CHECKPOINT_CHAIN_ID, SYSTEM_CHAIN_ID, alertChainId, incidentChainId } from './src/chain-ids';

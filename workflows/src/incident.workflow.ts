@@ -34,9 +34,13 @@ export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
 /** Runs started before continue-as-new kept going past suggestions; their histories must replay so. */
 export const CONTINUE_AS_NEW_PATCH = 'continue-as-new-when-suggested';
 
-/** The line the Temporal UI shows for the workflow's current state. */
-function showStatus(status: IncidentStatus, actor: string): void {
-  setCurrentDetails(`**${status}** by ${actor}`);
+/**
+ * The line the Temporal UI shows for the incident's current state (the summary is fixed at start,
+ * so what changes lives here). Current details are answered by a query, not recorded in history.
+ */
+function showState(state: IncidentLiveState): void {
+  const actor = state.transitions.at(-1)?.actor ?? 'vigil';
+  setCurrentDetails(`**${state.status}** by ${actor} · severity **${state.severity}**`);
 }
 
 /**
@@ -65,7 +69,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     state.transitions.push({ from, to, actor, at: new Date().toISOString() });
     const transitionIndex = state.transitions.length;
     upsertSearchAttributes([{ key: VigilStatus, value: to }]);
-    showStatus(to, actor);
+    showState(state);
     const { incidentId } = input;
     persisted = persisted.then(() => recordTransition({ incidentId, from, to, actor, transitionIndex }));
     return persisted;
@@ -84,6 +88,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (command.kind === 'severity') {
       state.severity = command.severity;
       upsertSearchAttributes([{ key: VigilSeverity, value: command.severity }]);
+      showState(state);
     } else if (command.kind === 'resolve' && canTransition(state.status, 'resolved')) {
       void moveTo('resolved', command.actor);
     }
@@ -100,7 +105,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   if (input.continued) {
-    showStatus(state.status, state.transitions.at(-1)?.actor ?? 'vigil');
+    showState(state);
   } else {
     void moveTo('triggered', 'vigil');
   }

@@ -6,6 +6,7 @@ import type { VigilConfig } from '../../../libs/config';
 import { AcceptAlerts } from './alerts/accept-alerts.use-case';
 import { alertIntakeOpenApi, ALERTS_PATH, registerAlertIntakeRoute } from './alerts/alert-intake.route';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { withApiKeySchemes } from './auth/api-key-security';
 import { DOCS_PATH, requireKeyForDocs } from './auth/docs-access';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
@@ -39,14 +40,12 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys, metrics, config });
   requireKeyForDocs(fastify, apiKeys);
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Vigil')
-    .setDescription('Workflow-orchestrated incident response: alert intake, incidents, audit.')
-    .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Vigil API key (vgl_…)', description: 'A Vigil API key' })
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key, for senders that cannot set Authorization' }, 'X-API-Key')
-    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'The same key as the password (any user name), for browsers and basic_auth senders' }, 'basic')
-    .build();
+  const openApi = withApiKeySchemes(
+    new DocumentBuilder()
+      .setTitle('Vigil')
+      .setDescription('Workflow-orchestrated incident response: alert intake, incidents, audit.')
+      .setVersion('0.1.0'),
+  ).build();
   const document = () => {
     const described = SwaggerModule.createDocument(app, openApi);
     described.paths = { [ALERTS_PATH]: alertIntakeOpenApi(), ...described.paths };

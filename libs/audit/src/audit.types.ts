@@ -59,14 +59,9 @@ export interface AuditTimelineOptions {
   afterSeq?: number;
 }
 
-export type AuditBreakReason =
-  | 'hash_mismatch'
-  | 'link_broken'
-  | 'seq_gap'
-  | 'missing_tail'
-  | 'head_mismatch'
-  | 'missing_chain'
-  | 'checkpoint_mismatch';
+export const AUDIT_BREAK_REASONS = ['hash_mismatch', 'link_broken', 'seq_gap', 'missing_tail', 'head_mismatch', 'missing_chain', 'checkpoint_mismatch'] as const;
+
+export type AuditBreakReason = (typeof AUDIT_BREAK_REASONS)[number];
 
 export interface AuditBreak {
   /** The broken chain; `CHECKPOINT_CHAIN_ID` when the checkpoint chain itself is broken. */

@@ -23,7 +23,8 @@ export function incidentStartOptions(input: IncidentWorkflowInput, config: Vigil
       { key: VigilService, value: input.service },
       { key: VigilStatus, value: 'triggered' },
     ],
-    staticSummary: `[${input.severity}] ${input.service}: ${input.title}`.slice(0, 400),
+    // Severity can change while the incident is open, so it lives in the search attribute and the workflow's current details.
+    staticSummary: `${input.service}: ${input.title}`.slice(0, 400),
     staticDetails: `Incident ${input.incidentId}, fingerprint ${input.fingerprint}, alert ${input.alertname}`,
   };
 }

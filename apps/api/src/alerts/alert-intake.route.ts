@@ -4,6 +4,7 @@ import type { VigilConfig } from '../../../../libs/config';
 import type { CanonicalAlert } from '../../../../libs/domain';
 import type { ApiKeyRole } from '../../../../libs/persistence';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
+import { API_KEY_SECURITY } from '../auth/api-key-security';
 import { authenticateRequest } from '../auth/authenticate-request';
 import { actorOf } from '../auth/principal';
 import { openApiSchema } from '../http/openapi-schema';
@@ -69,7 +70,7 @@ export function alertIntakeOpenApi(): OpenAPIObject['paths'][string] {
     post: {
       tags: ['alerts'],
       summary: 'Send one alert (an object) or a batch (an array); answered once durably stored',
-      security: [{ bearer: [] }],
+      security: API_KEY_SECURITY,
       parameters: [
         { name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key twice stores the alert once and repeats the first answer', schema: { type: 'string' } },
       ],

@@ -1,12 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { API_KEY_ROLES } from '../../../../libs/persistence';
+import { ApiKeyAuth } from '../auth/api-key-security';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
+import { openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
 import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
+import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from './api-key.view';
 import { ApiKeysService } from './api-keys.service';
 
 const createApiKeySchema = z.strictObject({
@@ -15,7 +18,7 @@ const createApiKeySchema = z.strictObject({
 });
 
 @ApiTags('api-keys')
-@ApiBearerAuth()
+@ApiKeyAuth()
 @Roles('admin')
 @Controller('api/v1/api-keys')
 export class ApiKeysController {
@@ -23,7 +26,8 @@ export class ApiKeysController {
 
   @Post()
   @ApiOperation({ summary: 'Create an API key; the secret is shown in this response only' })
-  @ApiBody({ schema: z.toJSONSchema(createApiKeySchema) as object })
+  @ApiBody({ schema: openApiSchema(createApiKeySchema, 'input') })
+  @ApiCreatedResponse({ schema: openApiSchema(createdApiKeySchema) })
   create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { name, role } = parseWith(createApiKeySchema, body);
     return this.apiKeys.create(name, role, actorOf(principal));
@@ -31,13 +35,16 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List API keys (never their secrets)' })
+  @ApiOkResponse({ schema: openApiSchema(apiKeyListSchema) })
   async list() {
     return { items: await this.apiKeys.list() };
   }
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Revoke an API key' })
+  @ApiOperation({ summary: 'Revoke an API key; revoking a revoked key changes nothing' })
+  @ApiOkResponse({ description: 'The key, revoked', schema: openApiSchema(apiKeyViewSchema) })
+  @ApiNotFoundResponse({ description: 'No such API key' })
   revoke(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal) {
     return this.apiKeys.revoke(id, actorOf(principal));
   }

@@ -9,30 +9,9 @@ import { ApiKeyEntity, type ApiKeyRole } from '../../../../libs/persistence';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import type { Principal } from '../auth/principal';
 import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual } from './api-key-secret';
+import { toApiKeyView, type ApiKeyView } from './api-key.view';
 
 export const API_KEYS_AUDIT_CHAIN = 'system:api-keys';
-
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  role: ApiKeyRole;
-  prefix: string;
-  createdBy: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-function toView(entity: ApiKeyEntity): ApiKeyView {
-  return {
-    id: entity.id,
-    name: entity.name,
-    role: entity.role,
-    prefix: entity.keyPrefix,
-    createdBy: entity.createdBy,
-    createdAt: entity.createdAt.toISOString(),
-    revokedAt: entity.revokedAt?.toISOString() ?? null,
-  };
-}
 
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
@@ -77,12 +56,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async create(name: string, role: ApiKeyRole, actor: string): Promise<ApiKeyView & { key: string }> {
     const key = generateApiKey();
     const entity = await this.store(key, name, role, actor);
-    return { ...toView(entity), key };
+    return { ...toApiKeyView(entity), key };
   }
 
   async list(): Promise<ApiKeyView[]> {
     const all = await this.keys.find({ order: { createdAt: 'ASC' } });
-    return all.map(toView);
+    return all.map(toApiKeyView);
   }
 
   async revoke(id: string, actor: string): Promise<ApiKeyView> {
@@ -99,7 +78,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     // Revocation is immediate in this process; other API processes drop their cached copy within VIGIL_API_KEY_CACHE_MS.
     this.revocations++;
     this.cache.clear();
-    return toView(revoked);
+    return toApiKeyView(revoked);
   }
 
   private async store(key: string, name: string, role: ApiKeyRole, actor: string): Promise<ApiKeyEntity> {

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AuditLog, type AuditTimelineEntry } from '../../../../libs/audit';
+import { AUDIT_BREAK_REASONS, AuditLog, type AuditTimelineEntry, type AuditVerifyReport } from '../../../../libs/audit';
+import { ApiKeyAuth } from '../auth/api-key-security';
 import { Roles } from '../auth/roles.decorator';
 import { isoTime, openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
@@ -34,8 +35,26 @@ export const timelineSchema = z.strictObject({
   nextAfterSeq: z.int().nullable().describe('pass as `afterSeq` for the next page; null when this page was not full (nothing more now)'),
 });
 
+/** What verify answers: ok, or the first event (or checkpoint) from which a chain cannot be trusted. */
+export const verifyReportSchema = z.strictObject({
+  ok: z.boolean(),
+  chains: z.int().min(0),
+  events: z.int().min(0),
+  checkpoints: z.int().min(0),
+  checkedAt: isoTime,
+  firstBroken: z
+    .strictObject({
+      chainId: z.string(),
+      seq: z.int(),
+      eventId: z.uuid().optional(),
+      reason: z.enum(AUDIT_BREAK_REASONS),
+      detail: z.string(),
+    })
+    .optional(),
+}) satisfies z.ZodType<AuditVerifyReport>;
+
 @ApiTags('audit')
-@ApiBearerAuth()
+@ApiKeyAuth()
 @Controller('api/v1')
 export class AuditController {
   constructor(
@@ -59,7 +78,8 @@ export class AuditController {
   @Get('audit/verify')
   @Roles('auditor')
   @ApiOperation({ summary: 'Re-compute every audit chain; ok, or the first broken event' })
-  verify() {
+  @ApiOkResponse({ schema: openApiSchema(verifyReportSchema) })
+  verify(): Promise<AuditVerifyReport> {
     return this.auditLog.verify();
   }
 }

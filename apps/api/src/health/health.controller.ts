@@ -1,11 +1,24 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Client } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { Public } from '../auth/roles.decorator';
+import { openApiSchema } from '../http/openapi-schema';
 
 const CHECK_DEADLINE_MS = 2_000;
+
+const checkSchema = z.strictObject({ status: z.enum(['up', 'down']), error: z.string().optional().describe('why it is down') });
+type Check = z.infer<typeof checkSchema>;
+
+export const liveSchema = z.strictObject({ status: z.literal('ok') });
+
+export const readySchema = z.strictObject({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.strictObject({ postgres: checkSchema, temporal: checkSchema }),
+});
+type Readiness = z.infer<typeof readySchema>;
 
 @ApiTags('health')
 @Public()
@@ -18,13 +31,16 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
-  live() {
+  @ApiOkResponse({ schema: openApiSchema(liveSchema) })
+  live(): z.infer<typeof liveSchema> {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'PostgreSQL and Temporal answer; 503 naming what does not' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ schema: openApiSchema(readySchema) })
+  @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Temporal does not answer', schema: openApiSchema(readySchema) })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
     const [postgres, temporal] = await Promise.all([this.check(() => this.dataSource.query('SELECT 1')), this.check(() => this.pingTemporal())]);
     const ok = postgres.status === 'up' && temporal.status === 'up';
     void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
@@ -37,7 +53,7 @@ export class HealthController {
     );
   }
 
-  private async check(probe: () => Promise<unknown>): Promise<{ status: 'up' | 'down'; error?: string }> {
+  private async check(probe: () => Promise<unknown>): Promise<Check> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_DEADLINE_MS} ms`)), CHECK_DEADLINE_MS);

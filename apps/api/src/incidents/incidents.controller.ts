@@ -1,7 +1,8 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
+import { ApiKeyAuth } from '../auth/api-key-security';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
@@ -37,7 +38,7 @@ function PageQuery() {
 }
 
 @ApiTags('incidents')
-@ApiBearerAuth()
+@ApiKeyAuth()
 @Roles('responder', 'auditor')
 @Controller('api/v1/incidents')
 export class IncidentsController {
@@ -76,10 +77,10 @@ export class IncidentsController {
   @HttpCode(200)
   @Roles('responder')
   @ApiOperation({ summary: 'Acknowledge (a Temporal update); answers the new state' })
-  @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
+  @ApiBody({ required: false, schema: openApiSchema(transitionBodySchema, 'input') })
   @ApiOkResponse({ description: "The incident's new live state", schema: openApiSchema(liveStateSchema) })
-  @ApiResponse({ status: 404, description: 'No such incident' })
-  @ApiResponse({ status: 409, description: 'The incident is not in a state that allows it' })
+  @ApiNotFoundResponse({ description: 'No such incident' })
+  @ApiConflictResponse({ description: 'The incident is not in a state that allows it' })
   acknowledge(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { note } = parseWith(transitionBodySchema, body ?? {});
     return this.transition.execute({ incidentId: id, to: 'acknowledged', actor: actorOf(principal), note });
@@ -89,10 +90,10 @@ export class IncidentsController {
   @HttpCode(200)
   @Roles('responder')
   @ApiOperation({ summary: 'Resolve (a Temporal update); answers the new state' })
-  @ApiBody({ required: false, schema: z.toJSONSchema(transitionBodySchema, { io: 'input' }) as object })
+  @ApiBody({ required: false, schema: openApiSchema(transitionBodySchema, 'input') })
   @ApiOkResponse({ description: "The incident's new live state", schema: openApiSchema(liveStateSchema) })
-  @ApiResponse({ status: 404, description: 'No such incident' })
-  @ApiResponse({ status: 409, description: 'The incident is already resolved' })
+  @ApiNotFoundResponse({ description: 'No such incident' })
+  @ApiConflictResponse({ description: 'The incident is already resolved' })
   resolve(@Param('id', UuidPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { note } = parseWith(transitionBodySchema, body ?? {});
     return this.transition.execute({ incidentId: id, to: 'resolved', actor: actorOf(principal), note });
