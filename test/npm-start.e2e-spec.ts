@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../libs/dev-stack';
@@ -89,6 +89,12 @@ describe('npm start', () => {
     // What Ctrl-C must stop, seen by the same probe that checks nothing is left after.
     const started = (await processesUsing(dataDir)).map((found) => found.command).join('\n');
     for (const part of ['postgres', 'temporal', 'apps/worker', 'apps/api']) expect(started).toContain(part);
+    // The apps hold only their own login, never the database owner's (who could rewrite the audit log).
+    for (const app of (await processesUsing(dataDir)).filter((found) => /apps\/(api|worker)/.test(found.command))) {
+      const environ = (await readFile(`/proc/${app.pid}/environ`, 'utf8')).split('\0');
+      expect({ app: app.command, owner: environ.filter((entry) => entry.startsWith('DATABASE_OWNER_URL=')) }).toEqual({ app: app.command, owner: [] });
+      expect(environ.some((entry) => entry.startsWith('DATABASE_URL=postgres://vigil:'))).toBe(true);
+    }
     expect(await ctrlC(first)).toMatch(CLEAN_STOP);
     expect(await processesUsing(dataDir)).toEqual([]);
 

@@ -118,18 +118,18 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
 
   const apiPort = await choosePort(settings.apiPort, STACK_DEFAULT_PORTS.api);
   if (apiPort.substituted) log(`API: port ${STACK_DEFAULT_PORTS.api} is taken, using ${apiPort.port} (set PORT to choose)`);
+  // The apps get only their own login (a member of vigil_app), never the owner that could rewrite the audit log.
+  const { DATABASE_OWNER_URL: _owner, VIGIL_ADMIN_API_KEY: _key, ...inherited } = process.env;
   const appEnv: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     DATABASE_URL: database.appUrl,
-    DATABASE_OWNER_URL: database.ownerUrl,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: settings.temporalNamespace,
     TEMPORAL_UI_URL: temporal.uiUrl,
     PORT: String(apiPort.port),
   };
   // Only the API stores the admin key; the worker has no use for it.
-  const { VIGIL_ADMIN_API_KEY: _unused, ...workerEnv } = appEnv;
-  await startApp('worker', workerEnv, supervisor, lock);
+  await startApp('worker', appEnv, supervisor, lock);
   signal.throwIfAborted();
   const api = await startApp('api', { ...appEnv, VIGIL_ADMIN_API_KEY: adminKey.key }, supervisor, lock);
   const apiUrl = `http://127.0.0.1:${apiPort.port}`;

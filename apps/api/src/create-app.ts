@@ -51,6 +51,6 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     described.paths = { [ALERTS_PATH]: alertIntakeOpenApi(), ...described.paths };
     return withProblemResponses(described);
   };
-  SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/json` });
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/json`, yamlDocumentUrl: `${DOCS_PATH.slice(1)}/yaml` });
   return app;
 }

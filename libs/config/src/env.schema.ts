@@ -11,7 +11,6 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().url(),
   /** The schema owner that runs migrations; the app itself connects as DATABASE_URL, a member of vigil_app. */
-  DATABASE_OWNER_URL: z.string().url().optional(),
   VIGIL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -23,7 +22,12 @@ export const envSchema = z.object({
   TEMPORAL_TLS_CA_PATH: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   TEMPORAL_API_KEY: optionalText,
-  VIGIL_ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  VIGIL_ADMIN_API_KEY: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .max(512, 'must be at most 512 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces)')
+    .optional(),
   VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   VIGIL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
   VIGIL_INTAKE_COMMIT_MAX_ALERTS: z.coerce.number().int().min(1).max(10_000).default(1000),

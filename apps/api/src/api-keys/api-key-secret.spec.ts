@@ -1,4 +1,4 @@
-import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual } from './api-key-secret';
+import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual, isWellFormedApiKey } from './api-key-secret';
 
 describe('API key secrets', () => {
   it('generates distinct high-entropy keys', () => {
@@ -18,5 +18,9 @@ describe('API key secrets', () => {
     expect(hashesEqual(hash, hashApiKey('a'))).toBe(true);
     expect(hashesEqual(hash, hashApiKey('b'))).toBe(false);
     expect(hashesEqual(hash, hash.slice(0, 10))).toBe(false);
+  });
+  it('takes only visible ASCII as a key, so control characters never reach a query', () => {
+    expect(isWellFormedApiKey(generateApiKey())).toBe(true);
+    for (const bad of ['', '\0aaaaaaa', 'vgl_abc\u0001', 'vgl abc', 'vgl_é', 'x'.repeat(513)]) expect({ bad, ok: isWellFormedApiKey(bad) }).toEqual({ bad, ok: false });
   });
 });

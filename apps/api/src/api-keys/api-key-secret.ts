@@ -12,6 +12,14 @@ export function generateApiKey(): string {
   return `vgl_${randomBytes(32).toString('base64url')}`;
 }
 
+/**
+ * Could this be a key at all: visible ASCII, at most 512 characters. Anything else (a NUL or other
+ * control character decoded from Basic credentials, say) is refused before it reaches a query.
+ */
+export function isWellFormedApiKey(presented: string): boolean {
+  return /^[\x21-\x7e]{1,512}$/.test(presented);
+}
+
 /** What the key list shows so people can tell keys apart without the secret. */
 export function apiKeyPrefix(key: string): string {
   return key.slice(0, 8);

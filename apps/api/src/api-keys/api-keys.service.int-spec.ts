@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
 import { openDataSource, testDatabaseUrls } from '../../../../libs/audit/test/audit-test-db';
 import { VigilConfig } from '../../../../libs/config';
 import { ApiKeyEntity } from '../../../../libs/persistence';
+import { hashApiKey } from './api-key-secret';
 import { ApiKeysService } from './api-keys.service';
 
 describe('ApiKeysService on PostgreSQL', () => {
@@ -42,6 +44,19 @@ describe('ApiKeysService on PostgreSQL', () => {
     // What the racing lookup read was true when it read it; it must not outlive the revocation.
     expect(await racing).toMatchObject({ keyId: id });
     expect(await service.authenticate(key)).toBeNull();
+  });
+
+  it('starts when another API process stored the same VIGIL_ADMIN_API_KEY between its lookup and its insert', async () => {
+    const adminKey = `vgl_${randomBytes(24).toString('base64url')}`;
+    const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_ADMIN_API_KEY: adminKey });
+    const first = new ApiKeysService(repository, new AuditLog(ds), config);
+    const second = new ApiKeysService(repository, new AuditLog(ds), config);
+    await first.onApplicationBootstrap();
+    // The second process looked before the first stored it.
+    jest.spyOn(repository, 'findOneBy').mockResolvedValueOnce(null);
+    await expect(second.onApplicationBootstrap()).resolves.toBeUndefined();
+    expect(await repository.countBy({ keyHash: hashApiKey(adminKey) })).toBe(1);
+    expect(await second.authenticate(adminKey)).toMatchObject({ role: 'admin' });
   });
 
   it('stops a cached key as soon as it is revoked', async () => {

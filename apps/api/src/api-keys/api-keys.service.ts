@@ -5,10 +5,10 @@ import { IsNull, Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
-import { ApiKeyEntity, type ApiKeyRole } from '../../../../libs/persistence';
+import { ApiKeyEntity, isUniqueViolation, type ApiKeyRole } from '../../../../libs/persistence';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import type { Principal } from '../auth/principal';
-import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual } from './api-key-secret';
+import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual, isWellFormedApiKey } from './api-key-secret';
 import { toApiKeyView, type ApiKeyView } from './api-key.view';
 
 export const API_KEYS_AUDIT_CHAIN = 'system:api-keys';
@@ -33,11 +33,17 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (!key) return;
     const existing = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
     if (existing) return;
-    await this.store(key, 'bootstrap-admin', 'admin', 'vigil:bootstrap');
-    this.logger.log('stored the admin API key from VIGIL_ADMIN_API_KEY');
+    try {
+      await this.store(key, 'bootstrap-admin', 'admin', 'vigil:bootstrap');
+      this.logger.log('stored the admin API key from VIGIL_ADMIN_API_KEY');
+    } catch (error) {
+      // Another API process starting with the same key stored it first.
+      if (!isUniqueViolation(error)) throw error;
+    }
   }
 
   async authenticate(presented: string): Promise<Principal | null> {
+    if (!isWellFormedApiKey(presented)) return null;
     const hash = hashApiKey(presented);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;

@@ -13,13 +13,15 @@ export const DOCS_PATH = '/docs';
 export function requireKeyForDocs(fastify: FastifyInstance, apiKeys: ApiKeysService): void {
   // A callback hook, not an async one: every request passes through it, intake's thousands a second too.
   fastify.addHook('onRequest', (request, _reply, done) => {
-    if (!isDocsPath(request.url)) return done();
+    if (!isDocsRoute(request.routeOptions.url)) return done();
     authenticateRequest(request as AuthenticatedRequest, apiKeys, ANY_ROLE).then(() => done(), done);
   });
 }
 
-function isDocsPath(url: string): boolean {
-  if (!url.startsWith(DOCS_PATH)) return false;
-  const next = url.charAt(DOCS_PATH.length);
-  return next === '' || next === '/' || next === '?';
+/**
+ * By the route the router matched, not the raw URL: the router decodes `%64ocs` to `docs`, and
+ * every document the Swagger module serves (UI, assets, JSON, YAML) is registered under DOCS_PATH.
+ */
+function isDocsRoute(route: string | undefined): boolean {
+  return route !== undefined && (route === DOCS_PATH || route.startsWith(`${DOCS_PATH}/`));
 }

@@ -5,4 +5,4 @@ import type { z } from 'zod';
 const STORABLE = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 
 /** A string PostgreSQL can store and compare: every string from a request that reaches a query goes through this. */
-export const storable = (schema: z.ZodString) => schema.regex(STORABLE, 'must not contain NUL characters or unpaired surrogates');
+export const storable = <T extends z.ZodString | z.ZodURL>(schema: T): T => schema.regex(STORABLE, 'must not contain NUL characters or unpaired surrogates') as T;
