@@ -113,7 +113,7 @@ describe('alert to incident', () => {
     const handle = vigil.client.workflow.getHandle(first.workflowId);
     expect(await (await handle.describe()).staticSummary()).not.toContain('warning');
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toBe('**triggered** by vigil · severity **critical**');
+    expect(metadata.currentDetails).toMatch(/^\*\*triggered\*\* by vigil · severity \*\*critical\*\*\n\n/);
   });
 
   it('stores an alert once for a repeated Idempotency-Key and repeats the first answer', async () => {

@@ -174,6 +174,9 @@ describe('incidentWorkflow', () => {
         const description = await handle.describe();
         expect(description.typedSearchAttributes.get(VigilSeverity)).toBe('info');
         expect(description.typedSearchAttributes.get(VigilStatus)).toBe('triggered');
+        // The new run has no summary (continue-as-new cannot carry one): its current details say what the incident is.
+        const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+        expect(metadata.currentDetails).toBe(`**triggered** by vigil · severity **info**\n\n${workflowInput.service}: ${workflowInput.title}`);
         const firstRun = smallHistories.client.workflow.getHandle(handle.workflowId, firstRunId);
         expect((await firstRun.fetchHistory()).events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
         await saveHistory(firstRun, 'incident-continue-as-new-first-run');

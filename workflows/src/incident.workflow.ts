@@ -35,12 +35,13 @@ export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
 export const CONTINUE_AS_NEW_PATCH = 'continue-as-new-when-suggested';
 
 /**
- * The line the Temporal UI shows for the incident's current state (the summary is fixed at start,
- * so what changes lives here). Current details are answered by a query, not recorded in history.
+ * What the Temporal UI shows as the incident's current details: what changes (the summary is fixed
+ * at start), and what the incident is about, since a run that continued as new has no summary.
+ * Current details are answered by a query, not recorded in history.
  */
-function showState(state: IncidentLiveState): void {
+function showState(input: IncidentWorkflowInput, state: IncidentLiveState): void {
   const actor = state.transitions.at(-1)?.actor ?? 'vigil';
-  setCurrentDetails(`**${state.status}** by ${actor} · severity **${state.severity}**`);
+  setCurrentDetails(`**${state.status}** by ${actor} · severity **${state.severity}**\n\n${input.service}: ${input.title}`);
 }
 
 /**
@@ -69,7 +70,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     state.transitions.push({ from, to, actor, at: new Date().toISOString() });
     const transitionIndex = state.transitions.length;
     upsertSearchAttributes([{ key: VigilStatus, value: to }]);
-    showState(state);
+    showState(input, state);
     const { incidentId } = input;
     persisted = persisted.then(() => recordTransition({ incidentId, from, to, actor, transitionIndex }));
     return persisted;
@@ -88,7 +89,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (command.kind === 'severity') {
       state.severity = command.severity;
       upsertSearchAttributes([{ key: VigilSeverity, value: command.severity }]);
-      showState(state);
+      showState(input, state);
     } else if (command.kind === 'resolve' && canTransition(state.status, 'resolved')) {
       void moveTo('resolved', command.actor);
     }
@@ -105,7 +106,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   if (input.continued) {
-    showState(state);
+    showState(input, state);
   } else {
     void moveTo('triggered', 'vigil');
   }
