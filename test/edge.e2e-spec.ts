@@ -82,6 +82,19 @@ describe('the API edge', () => {
       }
     });
 
+    it('checks the key before reading the body: a caller without one gets 401, not a verdict on its body', async () => {
+      const oversized = JSON.stringify({ ...alert(), annotations: { description: 'x'.repeat(5000) } });
+      for (const [path, rawBody] of [
+        ['/api/v1/alerts', '{"labels": {'],
+        ['/api/v1/alerts', oversized],
+        ['/api/v1/api-keys', '{"name": 1}'],
+        [`/api/v1/incidents/${incidentId}/acknowledge`, '{'],
+      ]) {
+        const response = await vigil.json(path, { method: 'POST', rawBody, key: null });
+        expect({ path, status: response.status }).toEqual({ path, status: 401 });
+      }
+    });
+
     it('answers 403 to roles a route does not allow, and lets the allowed ones through', async () => {
       for (const route of routes()) {
         for (const role of ['ingest', 'responder', 'auditor'] as const) {

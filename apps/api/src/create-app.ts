@@ -7,7 +7,7 @@ import { AcceptAlerts } from './alerts/accept-alerts.use-case';
 import { alertIntakeOpenApi, ALERTS_PATH, registerAlertIntakeRoute } from './alerts/alert-intake.route';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { withApiKeySchemes } from './auth/api-key-security';
-import { DOCS_PATH, requireKeyForDocs } from './auth/docs-access';
+import { DOCS_PATH, requireKeyBeforeBody } from './auth/key-before-body';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
 import { drainOnClose } from './http/drain-on-close';
@@ -38,7 +38,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   });
   const apiKeys = app.get(ApiKeysService);
   registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys, metrics, config });
-  requireKeyForDocs(fastify, apiKeys);
+  requireKeyBeforeBody(fastify, apiKeys);
 
   const openApi = withApiKeySchemes(
     new DocumentBuilder()

@@ -29,9 +29,10 @@ export interface AlertIntakeDeps {
  *
  * The one route that takes thousands of requests a second, so it is a plain Fastify route rather
  * than a Nest controller: Nest's per-request pipeline (execution context, guard, parameter
- * decorators) measured at a ninth of intake's API CPU. It keeps the same rules: the API key and
- * role check of every route (`authenticateRequest`), validation at the edge, and errors answered
- * as problem+json by the global ProblemFilter, which Nest installs as Fastify's error handler.
+ * decorators) measured at a ninth of intake's API CPU. It keeps the same rules: the API key checked
+ * before the body is read (`requireKeyBeforeBody`) and the role here, validation at the edge, and
+ * errors answered as problem+json by the global ProblemFilter, which Nest installs as Fastify's
+ * error handler.
  */
 export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIntakeDeps): void {
   const batchSchema = alertBatchSchema(deps.config.intake.maxBatch);

@@ -4,9 +4,10 @@ import type { ApiKeyRole } from '../../../../libs/persistence';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { authenticateRequest } from './authenticate-request';
 import type { AuthenticatedRequest } from './principal';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { isPublicRoute } from './key-before-body';
+import { ROLES_KEY } from './roles.decorator';
 
-/** Every route needs an API key whose role the route allows; closed unless a route says otherwise. */
+/** Every route but health needs an API key whose role the route allows (`@Roles`; admin only without it). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -15,10 +16,10 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const allowed = this.reflector.getAllAndOverride<ApiKeyRole[]>(ROLES_KEY, targets) ?? [];
-    await authenticateRequest(context.switchToHttp().getRequest<AuthenticatedRequest>(), this.apiKeys, allowed);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (isPublicRoute(request.routeOptions.url)) return true;
+    const allowed = this.reflector.getAllAndOverride<ApiKeyRole[]>(ROLES_KEY, [context.getHandler(), context.getClass()]) ?? [];
+    await authenticateRequest(request, this.apiKeys, allowed);
     return true;
   }
 }

@@ -11,18 +11,28 @@ export const ANY_ROLE: readonly ApiKeyRole[] = ['ingest', 'responder', 'auditor'
 
 /**
  * The caller behind a request's API key (Authorization: Bearer, X-API-Key, or Authorization: Basic
- * with the key as the password), when its role is
- * one of `allowed` or admin; 401 without a valid key, 403 for another role. Sets `request.principal`.
+ * with the key as the password); 401 without a valid key. Sets `request.principal`.
  */
-export async function authenticateRequest(request: AuthenticatedRequest, apiKeys: ApiKeysService, allowed: readonly ApiKeyRole[]): Promise<Principal> {
+export async function authenticate(request: AuthenticatedRequest, apiKeys: ApiKeysService): Promise<Principal> {
   const presented = presentedKey(request);
   if (!presented) throw new HttpException('An API key is required: Authorization: Bearer <key> (or X-API-Key: <key>, or Basic with the key as password)', HttpStatus.UNAUTHORIZED);
   const principal = await apiKeys.authenticate(presented);
   if (!principal) throw new HttpException('The API key is unknown or revoked', HttpStatus.UNAUTHORIZED);
+  request.principal = principal;
+  return principal;
+}
+
+/** 403 unless the caller's role is one of `allowed`, or admin. */
+export function authorize(principal: Principal, allowed: readonly ApiKeyRole[]): void {
   if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
     throw new HttpException(`Role ${principal.role} may not call this route`, HttpStatus.FORBIDDEN);
   }
-  request.principal = principal;
+}
+
+/** The caller, authenticated already (before the body was read) or now, when its role is one of `allowed`. */
+export async function authenticateRequest(request: AuthenticatedRequest, apiKeys: ApiKeysService, allowed: readonly ApiKeyRole[]): Promise<Principal> {
+  const principal = request.principal ?? (await authenticate(request, apiKeys));
+  authorize(principal, allowed);
   return principal;
 }
 

@@ -2,10 +2,6 @@ import { SetMetadata } from '@nestjs/common';
 import type { ApiKeyRole } from '../../../../libs/persistence';
 
 export const ROLES_KEY = 'vigil:roles';
-export const PUBLIC_KEY = 'vigil:public';
 
-/** The roles that may call a route. `admin` may call every route. Routes without it or @Public are closed. */
+/** The roles that may call a route. `admin` may call every route; only admin may call a route without it. */
 export const Roles = (...roles: ApiKeyRole[]) => SetMetadata(ROLES_KEY, roles);
-
-/** Reachable without an API key (health only). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);

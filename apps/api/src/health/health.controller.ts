@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { Public } from '../auth/roles.decorator';
+import { HEALTH_PATH } from '../auth/key-before-body';
 import { openApiSchema } from '../http/openapi-schema';
 
 const CHECK_DEADLINE_MS = 2_000;
@@ -21,8 +21,8 @@ export const readySchema = z.strictObject({
 type Readiness = z.infer<typeof readySchema>;
 
 @ApiTags('health')
-@Public()
-@Controller('health')
+/** Open without a key (see `isPublicRoute`): probes and load balancers have none. */
+@Controller(HEALTH_PATH)
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
