@@ -458,3 +458,42 @@ describe('alert intake with concurrent transactions', () => {
     expect(stored[0].n).toBe(1);
   });
 });
+
+/** An acknowledgement the workflow accepts but cannot finish in time (its activity waits on a row lock). */
+describe('an incident change that outlasts VIGIL_UPDATE_TIMEOUT_MS', () => {
+  let temporal: TestTemporal;
+  let vigil: Vigil;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+    vigil = await Vigil.start({ temporalAddress: temporal.address, env: { VIGIL_UPDATE_TIMEOUT_MS: '1000' } });
+  });
+  afterAll(async () => {
+    await vigil?.stop();
+    await temporal?.stop();
+  });
+
+  it('is audited as accepted when the workflow takes it, answered 503 when it is not finished in time, and finished after', async () => {
+    const [accepted] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
+    await eventually(async () => {
+      const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
+      return body.events.some((e: { type: string }) => e.type === 'incident.status_changed') ? true : undefined;
+    }, 'the triggered state recorded');
+
+    const lock = await vigil.ownerConnection();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [accepted.incidentId]);
+      const ack = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { body: { note: 'on it' } });
+      expect(ack.status).toBe(503);
+      expect(problemSchema.parse(ack.body).detail).toContain('accepted the change to acknowledged');
+      const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
+      const updates = body.events.filter((e: { type: string }) => e.type === 'workflow.update');
+      expect(updates.map((e: { data: unknown }) => e.data)).toEqual([{ update: 'acknowledge', outcome: 'accepted', note: 'on it' }]);
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+    }
+    await eventually(async () => ((await vigil.json(`/api/v1/incidents/${accepted.incidentId}`)).body.status === 'acknowledged' ? true : undefined), 'the acknowledgement finished');
+  });
+});

@@ -143,6 +143,13 @@ export class Vigil {
     await this.database.drop?.();
   }
 
+  /** A connection of the owner of this Vigil's database, held by the caller (to hold a lock, say); the caller ends it. */
+  async ownerConnection(): Promise<PgClient> {
+    const client = new PgClient({ connectionString: this.database.ownerUrl });
+    await client.connect();
+    return client;
+  }
+
   /** A query as the owner of this Vigil's database: for assertions the app role may not make. */
   ownerQuery<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
     return ownerQuery<T>(sql, params, this.database.ownerUrl);

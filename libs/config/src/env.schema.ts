@@ -10,7 +10,6 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().url(),
-  /** The schema owner that runs migrations; the app itself connects as DATABASE_URL, a member of vigil_app. */
   VIGIL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -22,6 +21,7 @@ export const envSchema = z.object({
   TEMPORAL_TLS_CA_PATH: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   TEMPORAL_API_KEY: optionalText,
+  VIGIL_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   VIGIL_ADMIN_API_KEY: z
     .string()
     .min(24, 'must be at least 24 characters')

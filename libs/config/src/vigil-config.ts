@@ -19,6 +19,8 @@ export class VigilConfig {
     uiUrl: string;
     tls: { enabled: boolean; certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     apiKey?: string;
+    /** How long acknowledge and resolve wait for the workflow to finish the change. */
+    updateTimeoutMs: number;
   };
   readonly adminApiKey?: string;
   readonly intake: { maxBodyBytes: number; maxBatch: number; commitMaxAlerts: number; commitConcurrency: number; maxWaitingAlerts: number };
@@ -47,6 +49,7 @@ export class VigilConfig {
         serverName: env.TEMPORAL_TLS_SERVER_NAME,
       },
       apiKey: env.TEMPORAL_API_KEY,
+      updateTimeoutMs: env.VIGIL_UPDATE_TIMEOUT_MS,
     };
     this.adminApiKey = env.VIGIL_ADMIN_API_KEY;
     this.intake = {

@@ -5,6 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowUpdateFailedError,
+  type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
@@ -20,7 +21,6 @@ import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
 
-const UPDATE_DEADLINE_MS = 10_000;
 const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
 
 export interface TransitionIncidentCommand {
@@ -54,30 +54,38 @@ export class TransitionIncident {
       ...incidentStartOptions(incidentWorkflowInput(incident), this.config),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
-    let runId: string | undefined;
+    const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
+    let update: WorkflowUpdateHandle<IncidentLiveState>;
     try {
-      const state = await this.client.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, async () => {
-        const update = await this.client.workflow.startUpdateWithStart(UPDATES[command.to], {
+      update = await this.client.connection.withDeadline(deadline, () =>
+        this.client.workflow.startUpdateWithStart(UPDATES[command.to], {
           args: [{ actor: command.actor, note: command.note }],
           startWorkflowOperation,
           waitForStage: 'ACCEPTED',
-        });
-        runId = update.workflowRunId;
-        return update.result();
-      });
-      await this.audit(command, 'accepted', incident.workflowId, runId);
-      return state;
+        }),
+      );
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowExecutionAlreadyStartedError) {
-        await this.audit(command, 'rejected', incident.workflowId, runId);
+        await this.audit(command, 'rejected', incident.workflowId);
         const current = await this.queries.get(command.incidentId);
         throw notAllowed(current.status, command.to, error.message);
       }
       throw error;
     }
+    // Accepted: the workflow applies it whatever becomes of this request, so it is audited now, not after the result.
+    await this.audit(command, 'accepted', incident.workflowId, update.workflowRunId);
+    try {
+      return await this.client.connection.withDeadline(deadline, () => update.result());
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw error;
+      throw new DomainError(
+        DomainErrorCode.WorkflowUnavailable,
+        `the incident workflow accepted the change to ${command.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will: read the incident to see it`,
+      );
+    }
   }
 
-  /** The update as asked for, with the run that took it (none when PostgreSQL's record already refused it). */
+  /** The update as asked for, with the run that took it (none when it was refused). */
   private async audit(command: TransitionIncidentCommand, outcome: 'accepted' | 'rejected', workflowId: string, runId?: string): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(command.incidentId),
