@@ -5,6 +5,7 @@ import { SetBasedIntake1764000000003 } from './1764000000003-SetBasedIntake';
 import { IncidentTimesInMilliseconds1764000000004 } from './1764000000004-IncidentTimesInMilliseconds';
 import { IdempotencyRequestHash1764000000005 } from './1764000000005-IdempotencyRequestHash';
 import { IncidentAlertsByPage1764000000006 } from './1764000000006-IncidentAlertsByPage';
+import { UniqueApiKeyNames1764000000007 } from './1764000000007-UniqueApiKeyNames';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   IncidentTimesInMilliseconds1764000000004,
   IdempotencyRequestHash1764000000005,
   IncidentAlertsByPage1764000000006,
+  UniqueApiKeyNames1764000000007,
 ];

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from '../apps/api/src/api-keys/api-key.view';
 import { liveSchema, readySchema } from '../apps/api/src/health/health.controller';
+import { problemSchema } from '../apps/api/src/http/problem';
 import { alert, TestTemporal, Vigil } from './support/vigil-harness';
 
 type Role = 'ingest' | 'responder' | 'auditor' | 'admin';
@@ -173,6 +174,10 @@ describe('the API edge', () => {
     it('stores keys hashed, and a revoked key stops working', async () => {
       const created = await vigil.json('/api/v1/api-keys', { body: { name: 'short-lived', role: 'ingest' } });
       createdApiKeySchema.parse(created.body);
+      // A name is one key's actor in the audit log: a second key of that name is refused, naming the field.
+      const again = await vigil.json('/api/v1/api-keys', { body: { name: 'short-lived', role: 'admin' } });
+      expect(again.status).toBe(409);
+      expect(problemSchema.parse(again.body).errors).toEqual([expect.objectContaining({ field: 'name' })]);
       const rows = await vigil.ownerQuery(`SELECT key_hash FROM api_keys WHERE id = $1`, [created.body.id]);
       expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(rows[0].key_hash).not.toContain(created.body.key);

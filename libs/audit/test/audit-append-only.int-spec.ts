@@ -6,6 +6,7 @@ import { SetBasedIntake1764000000003 } from '../../../migrations/1764000000003-S
 import { IncidentTimesInMilliseconds1764000000004 } from '../../../migrations/1764000000004-IncidentTimesInMilliseconds';
 import { IdempotencyRequestHash1764000000005 } from '../../../migrations/1764000000005-IdempotencyRequestHash';
 import { IncidentAlertsByPage1764000000006 } from '../../../migrations/1764000000006-IncidentAlertsByPage';
+import { UniqueApiKeyNames1764000000007 } from '../../../migrations/1764000000007-UniqueApiKeyNames';
 import { AuditLog, incidentChainId } from '../index';
 import { createScratchDatabase, openDataSource, type ScratchDatabase } from './audit-test-db';
 
@@ -98,6 +99,7 @@ describe('audit tables are append-only', () => {
     try {
       // Newest first: the intake functions are built on the audit tables.
       const migrations = [
+        new UniqueApiKeyNames1764000000007(),
         new IncidentAlertsByPage1764000000006(),
         new IdempotencyRequestHash1764000000005(),
         new IncidentTimesInMilliseconds1764000000004(),
@@ -106,6 +108,11 @@ describe('audit tables are append-only', () => {
         new AuditLog1764000000001(),
       ];
       for (const migration of migrations) await migration.down(runner);
+      // Keys that came to share a name before names were unique: the oldest keeps it.
+      const sharedName = `shared-${chainId}`;
+      for (const [i, id] of [randomUUID(), randomUUID()].entries()) {
+        await runner.query(`INSERT INTO api_keys (id, name, role, key_hash, key_prefix, created_by, created_at) VALUES ($1, $2, 'ingest', $3, 'vgl_xxxx', 'test', now() + $4 * interval '1 second')`, [id, sharedName, `${i}`.repeat(64), i]);
+      }
       const [{ n }] = (await runner.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'audit%'`)) as { n: number }[];
       expect(n).toBe(0);
       for (const migration of migrations.reverse()) await migration.up(runner);
@@ -114,6 +121,8 @@ describe('audit tables are append-only', () => {
       expect(await audit.verify()).toMatchObject({ ok: true, events: 1 });
       const [hashColumn] = (await runner.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'alerts' AND column_name = 'idempotency_request_hash'`)) as unknown[];
       expect(hashColumn).toBeDefined();
+      const renamed = (await runner.query(`SELECT name FROM api_keys WHERE name LIKE $1 ORDER BY created_at`, [`shared-${chainId}%`])) as { name: string }[];
+      expect(renamed.map((k) => k.name)).toEqual([`shared-${chainId}`, expect.stringMatching(new RegExp(`^shared-${chainId} \\([0-9a-f]{8}\\)$`))]);
       const [index] = (await runner.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'alerts_by_incident'`)) as { indexdef: string }[];
       expect(index.indexdef).toContain('(incident_id, received_at DESC, id DESC)');
     } finally {

@@ -2,6 +2,7 @@ export enum DomainErrorCode {
   IncidentNotFound = 'INCIDENT_NOT_FOUND',
   TransitionNotAllowed = 'TRANSITION_NOT_ALLOWED',
   ApiKeyNotFound = 'API_KEY_NOT_FOUND',
+  ApiKeyNameTaken = 'API_KEY_NAME_TAKEN',
   StorageUnavailable = 'STORAGE_UNAVAILABLE',
   WorkflowUnavailable = 'WORKFLOW_UNAVAILABLE',
   IntakeOverloaded = 'INTAKE_OVERLOADED',

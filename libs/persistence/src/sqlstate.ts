@@ -2,22 +2,24 @@
 const CONFLICT_SQLSTATES = new Set(['40P01', '40001']);
 const UNIQUE_VIOLATION = '23505';
 
-/** PostgreSQL's error code, from the error or the driver error TypeORM wraps it in. */
-function sqlStateOf(error: unknown): string | undefined {
+/** PostgreSQL's error (code, and the constraint it names), from the error or the driver error TypeORM wraps it in. */
+function postgresErrorOf(error: unknown): { code: string; constraint?: string } | undefined {
   for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    const { code, driverError, cause } = e as { code?: unknown; driverError?: unknown; cause?: unknown };
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const { code, constraint, driverError, cause } = e as { code?: unknown; constraint?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return { code, constraint: typeof constraint === 'string' ? constraint : undefined };
     e = driverError ?? cause;
   }
   return undefined;
 }
 
 export function isTransactionConflict(error: unknown): boolean {
-  return CONFLICT_SQLSTATES.has(sqlStateOf(error) ?? '');
+  return CONFLICT_SQLSTATES.has(postgresErrorOf(error)?.code ?? '');
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  return sqlStateOf(error) === UNIQUE_VIOLATION;
+/** A unique violation; of the named constraint only, when one is given. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const found = postgresErrorOf(error);
+  return found?.code === UNIQUE_VIOLATION && (constraint === undefined || found.constraint === constraint);
 }
 
 /** Runs a whole transaction again when PostgreSQL aborted it for a deadlock or serialization conflict. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { API_KEY_ROLES } from '../../../../libs/persistence';
 import { ApiKeyAuth } from '../auth/api-key-security';
@@ -28,6 +28,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key; the secret is shown in this response only' })
   @ApiBody({ schema: openApiSchema(createApiKeySchema, 'input') })
   @ApiCreatedResponse({ schema: openApiSchema(createdApiKeySchema) })
+  @ApiConflictResponse({ description: 'A key with that name exists, or existed: names are never reused' })
   create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { name, role } = parseWith(createApiKeySchema, body);
     return this.apiKeys.create(name, role, actorOf(principal));

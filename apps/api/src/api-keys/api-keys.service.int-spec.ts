@@ -3,6 +3,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
 import { openDataSource, testDatabaseUrls } from '../../../../libs/audit/test/audit-test-db';
 import { VigilConfig } from '../../../../libs/config';
+import { DomainErrorCode } from '../../../../libs/domain';
 import { ApiKeyEntity } from '../../../../libs/persistence';
 import { hashApiKey } from './api-key-secret';
 import { ApiKeysService } from './api-keys.service';
@@ -53,10 +54,31 @@ describe('ApiKeysService on PostgreSQL', () => {
     const second = new ApiKeysService(repository, new AuditLog(ds), config);
     await first.onApplicationBootstrap();
     // The second process looked before the first stored it.
-    jest.spyOn(repository, 'findOneBy').mockResolvedValueOnce(null);
+    jest.spyOn(repository, 'existsBy').mockResolvedValueOnce(false);
     await expect(second.onApplicationBootstrap()).resolves.toBeUndefined();
     expect(await repository.countBy({ keyHash: hashApiKey(adminKey) })).toBe(1);
     expect(await second.authenticate(adminKey)).toMatchObject({ role: 'admin' });
+  });
+
+  it('gives every key a name of its own, for good: the name is its actor in the audit log', async () => {
+    const name = `sender-${randomBytes(4).toString('hex')}`;
+    const { id } = await service.create(name, 'ingest', 'test');
+    await expect(service.create(name, 'admin', 'test')).rejects.toMatchObject({ code: DomainErrorCode.ApiKeyNameTaken });
+    await service.revoke(id, 'test');
+    await expect(service.create(name, 'ingest', 'test')).rejects.toMatchObject({ code: DomainErrorCode.ApiKeyNameTaken });
+    expect(await repository.countBy({ name })).toBe(1);
+  });
+
+  it('names a second VIGIL_ADMIN_API_KEY apart from the first, and both work', async () => {
+    const keys = [`vgl_${randomBytes(24).toString('base64url')}`, `vgl_${randomBytes(24).toString('base64url')}`];
+    const principals = [];
+    for (const adminKey of keys) {
+      const bootstrapping = new ApiKeysService(repository, new AuditLog(ds), VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_ADMIN_API_KEY: adminKey }));
+      await bootstrapping.onApplicationBootstrap();
+      principals.push(await bootstrapping.authenticate(adminKey));
+    }
+    expect(principals.map((p) => p?.role)).toEqual(['admin', 'admin']);
+    expect(new Set(principals.map((p) => p?.name)).size).toBe(2);
   });
 
   it('stops a cached key as soon as it is revoked', async () => {

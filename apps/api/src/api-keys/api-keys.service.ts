@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Like, Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
@@ -12,6 +12,9 @@ import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual, isWellFormedApiK
 import { toApiKeyView, type ApiKeyView } from './api-key.view';
 
 export const API_KEYS_AUDIT_CHAIN = 'system:api-keys';
+const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
+/** Names are unique (migration 1764000000007): a name is one key's actor in the audit log. */
+const NAME_CONSTRAINT = 'api_keys_name_key';
 
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
@@ -30,15 +33,16 @@ export class ApiKeysService implements OnApplicationBootstrap {
   /** Stores VIGIL_ADMIN_API_KEY (hashed) as an admin key, once. */
   async onApplicationBootstrap(): Promise<void> {
     const key = this.config.adminApiKey;
-    if (!key) return;
-    const existing = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
-    if (existing) return;
+    if (!key || (await this.isStored(key))) return;
+    // A name is one key's actor in the audit log: a later, different VIGIL_ADMIN_API_KEY gets a name of its own.
+    const earlier = await this.keys.countBy({ name: Like(`${BOOTSTRAP_KEY_NAME}%`) });
+    const name = earlier === 0 ? BOOTSTRAP_KEY_NAME : `${BOOTSTRAP_KEY_NAME}-${earlier + 1}`;
     try {
-      await this.store(key, 'bootstrap-admin', 'admin', 'vigil:bootstrap');
-      this.logger.log('stored the admin API key from VIGIL_ADMIN_API_KEY');
+      await this.store(key, name, 'admin', 'vigil:bootstrap');
+      this.logger.log(`stored the admin API key from VIGIL_ADMIN_API_KEY as ${name}`);
     } catch (error) {
       // Another API process starting with the same key stored it first.
-      if (!isUniqueViolation(error)) throw error;
+      if (!isUniqueViolation(error) || !(await this.isStored(key))) throw error;
     }
   }
 
@@ -61,8 +65,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   async create(name: string, role: ApiKeyRole, actor: string): Promise<ApiKeyView & { key: string }> {
     const key = generateApiKey();
-    const entity = await this.store(key, name, role, actor);
-    return { ...toApiKeyView(entity), key };
+    try {
+      const entity = await this.store(key, name, role, actor);
+      return { ...toApiKeyView(entity), key };
+    } catch (error) {
+      if (isUniqueViolation(error, NAME_CONSTRAINT)) {
+        throw new DomainError(DomainErrorCode.ApiKeyNameTaken, `an API key named ${JSON.stringify(name)} exists (names are never reused: each is one key's actor in the audit log)`);
+      }
+      throw error;
+    }
   }
 
   async list(): Promise<ApiKeyView[]> {
@@ -85,6 +96,10 @@ export class ApiKeysService implements OnApplicationBootstrap {
     this.revocations++;
     this.cache.clear();
     return toApiKeyView(revoked);
+  }
+
+  private async isStored(key: string): Promise<boolean> {
+    return this.keys.existsBy({ keyHash: hashApiKey(key) });
   }
 
   private async store(key: string, name: string, role: ApiKeyRole, actor: string): Promise<ApiKeyEntity> {
