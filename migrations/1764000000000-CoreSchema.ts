@@ -96,5 +96,7 @@ export class CoreSchema1764000000000 implements MigrationInterface {
     await q.query(`DROP TABLE incidents`);
     await q.query(`DROP TABLE api_keys`);
     await q.query(`REVOKE USAGE ON SCHEMA public FROM vigil_app`);
+    // The role stays: roles belong to the whole cluster, and other databases in it (another Vigil,
+    // the tests' databases) may still grant it rights. Up creates it only if it is missing.
   }
 }
