@@ -83,7 +83,6 @@ export async function startBenchStack(root: string, supervisor: Supervisor, outp
     ...withoutPlacement(process.env),
     ...knobs,
     DATABASE_URL: appUrl,
-    DATABASE_OWNER_URL: cluster.ownerUrl,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: NAMESPACE,
     TEMPORAL_UI_URL: temporal.uiUrl,
