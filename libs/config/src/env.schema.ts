@@ -40,6 +40,11 @@ export const envSchema = z.object({
   VIGIL_API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   OTEL_SERVICE_NAME: optionalText,
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+}).superRefine((env, ctx) => {
+  // Each intake commit holds a pool connection for good; key lookups, the outbox and health need the rest.
+  if (env.VIGIL_INTAKE_COMMIT_CONCURRENCY >= env.VIGIL_DB_POOL_SIZE) {
+    ctx.addIssue({ code: 'custom', path: ['VIGIL_INTAKE_COMMIT_CONCURRENCY'], message: `must be below VIGIL_DB_POOL_SIZE (${env.VIGIL_DB_POOL_SIZE}): each commit holds a connection of the pool` });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -15,6 +15,8 @@ describe('VigilConfig.fromEnv', () => {
     expect(() => VigilConfig.fromEnv({ PORT: 'abc', VIGIL_ADMIN_API_KEY: 'short' })).toThrow(/DATABASE_URL.*PORT|PORT.*DATABASE_URL/);
     expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_ADMIN_API_KEY: 'short' })).toThrow(/VIGIL_ADMIN_API_KEY: must be at least 24 characters/);
     expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_ADMIN_API_KEY: 'a key with spaces in it, long enough' })).toThrow(/VIGIL_ADMIN_API_KEY: must be visible ASCII/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_DB_POOL_SIZE: '4', VIGIL_INTAKE_COMMIT_CONCURRENCY: '4' })).toThrow(/VIGIL_INTAKE_COMMIT_CONCURRENCY: must be below VIGIL_DB_POOL_SIZE \(4\)/);
+    expect(VigilConfig.fromEnv({ ...minimal, VIGIL_DB_POOL_SIZE: '5', VIGIL_INTAKE_COMMIT_CONCURRENCY: '4' }).intake.commitConcurrency).toBe(4);
   });
 
   it('turns TLS on for Temporal Cloud API keys and builds Temporal UI links', () => {
