@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Log } from './log';
 import { commandLineOf, isProcessAlive, signalProcess } from './process-alive';
@@ -35,26 +36,66 @@ export async function lockDataDir(dataDir: string, log: Log): Promise<DataDirLoc
   const file = join(dataDir, LOCK_FILE);
   const content: LockContent = { ...record(process.pid), children: [] };
   for (;;) {
-    try {
-      await writeFile(file, JSON.stringify(content), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    if (await createWithContent(file, content)) break;
     const previous = await readLock(file);
     if (previous && isStillRunning(previous)) {
       throw new Error(`another Vigil stack (pid ${previous.pid}) is using ${dataDir}; stop it first, or set VIGIL_DATA_DIR to another folder`);
     }
     if (previous) await stopLeftoverChildren(previous, log);
-    await rm(file, { force: true });
+    await setStaleLockAside(file, previous);
   }
   return {
     recordChild: async (name, pid, stopSignal = 'SIGTERM') => {
       content.children.push({ name, stopSignal, ...record(pid) });
-      await writeFile(file, JSON.stringify(content));
+      await replaceWithContent(file, content);
     },
     release: () => rm(file, { force: true }),
   };
+}
+
+// A reader must never see a lock half written: it would take it for a stale one and take over.
+// Content goes to a file of this process's own first, which then becomes the lock in one step.
+
+function ownPath(file: string, kind: string): string {
+  return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.${kind}`;
+}
+
+/** Creates the lock with its whole content at once; false when one exists. */
+async function createWithContent(file: string, content: LockContent): Promise<boolean> {
+  const draft = ownPath(file, 'new');
+  await writeFile(draft, JSON.stringify(content));
+  try {
+    await link(draft, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    await rm(draft, { force: true });
+  }
+}
+
+async function replaceWithContent(file: string, content: LockContent): Promise<void> {
+  const draft = ownPath(file, 'new');
+  await writeFile(draft, JSON.stringify(content));
+  await rename(draft, file);
+}
+
+/**
+ * Moves a stale lock out of the way. Another starter may have replaced it with its own live lock
+ * since it was read; that one is put back, and the caller's next attempt finds it.
+ */
+async function setStaleLockAside(file: string, stale: LockContent | undefined): Promise<void> {
+  const aside = ownPath(file, 'stale');
+  try {
+    await rename(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const moved = await readLock(aside);
+  if (moved && moved.pid !== stale?.pid && isStillRunning(moved)) await link(aside, file).catch(() => undefined);
+  await rm(aside, { force: true });
 }
 
 function record(pid: number): RecordedProcess {

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lockDataDir } from './data-dir-lock';
+
+const quiet = () => undefined;
+
+/** A pid that belonged to a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+}
+
+describe('the data folder lock', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-lock-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a second stack while the first records its children, every time', async () => {
+    for (let trial = 0; trial < 50; trial++) {
+      const held = await lockDataDir(dir, quiet);
+      const recording = (async () => {
+        for (let child = 0; child < 20; child++) await held.recordChild(`child-${child}`, process.pid);
+      })();
+      const second = lockDataDir(dir, quiet).then(
+        () => 'taken',
+        (error: Error) => error.message,
+      );
+      const [outcome] = await Promise.all([second, recording]);
+      expect({ trial, outcome }).toEqual({ trial, outcome: expect.stringContaining('another Vigil stack') });
+      await held.release();
+    }
+  });
+
+  it('lets exactly one of two stacks starting at once take over a stale lock', async () => {
+    const stale = JSON.stringify({ pid: deadPid(), cmdline: 'node stack.js', children: [] });
+    for (let trial = 0; trial < 200; trial++) {
+      await writeFile(join(dir, 'stack.lock'), stale);
+      const outcomes = await Promise.allSettled([lockDataDir(dir, quiet), lockDataDir(dir, quiet)]);
+      expect({ trial, taken: outcomes.filter((o) => o.status === 'fulfilled').length }).toEqual({ trial, taken: 1 });
+      for (const outcome of outcomes) if (outcome.status === 'fulfilled') await outcome.value.release();
+    }
+    // Nothing left behind but what the test wrote.
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
