@@ -14,16 +14,22 @@ export class AuditActivityInterceptor implements ActivityInboundCallsInterceptor
     private readonly auditLog: AuditLog,
   ) {}
 
+  /**
+   * An attempt whose event cannot be written fails with that error, and Temporal retries it
+   * (activities are idempotent), so every attempt that counts is audited once PostgreSQL answers.
+   */
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     await this.record('started');
+    let result: unknown;
     try {
-      const result = await next(input);
-      await this.record('completed');
-      return result;
+      result = await next(input);
     } catch (error) {
       await this.record('failed', { error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
+    // Outside the try: a completed attempt whose event fails to write is not recorded as a failed activity.
+    await this.record('completed');
+    return result;
   }
 
   private async record(outcome: 'started' | 'completed' | 'failed', extra: Record<string, unknown> = {}): Promise<void> {

@@ -1,0 +1,53 @@
+import type { Context } from '@temporalio/activity';
+import type { ActivityExecuteInput } from '@temporalio/worker';
+import type { AuditEventInput, AuditLog } from '../../../libs/audit';
+import { AuditActivityInterceptor } from './audit-activity.interceptor';
+
+const INCIDENT_ID = '0b5e7c1e-3c2a-4f7e-9a41-1f2d3c4b5a69';
+
+function interceptorWith(append: (event: AuditEventInput) => Promise<unknown>) {
+  const ctx = {
+    info: { activityId: '7', activityType: 'recordTransition', attempt: 2, workflowExecution: { workflowId: `incident-${INCIDENT_ID}`, runId: 'run-1' } },
+  } as unknown as Context;
+  return new AuditActivityInterceptor(ctx, { append } as unknown as AuditLog);
+}
+
+const input = {} as ActivityExecuteInput;
+
+describe('the activity audit interceptor', () => {
+  it('records the attempt as started, then completed, in the incident chain with the attempt number', async () => {
+    const events: AuditEventInput[] = [];
+    const result = await interceptorWith(async (event) => events.push(event)).execute(input, () => Promise.resolve('done'));
+    expect(result).toBe('done');
+    expect(events.map((e) => e.type)).toEqual(['activity.started', 'activity.completed']);
+    expect(events[1]).toMatchObject({
+      chainId: `incident:${INCIDENT_ID}`,
+      incidentId: INCIDENT_ID,
+      workflowId: `incident-${INCIDENT_ID}`,
+      runId: 'run-1',
+      data: { activityType: 'recordTransition', activityId: '7', attempt: 2 },
+      idempotencyKey: 'run-1:7:2:completed',
+    });
+  });
+
+  it('records a failed attempt with its error, and fails with the activity error itself', async () => {
+    const events: AuditEventInput[] = [];
+    const failure = new Error('PostgreSQL said no');
+    await expect(interceptorWith(async (event) => events.push(event)).execute(input, () => Promise.reject(failure))).rejects.toBe(failure);
+    expect(events.map((e) => [e.type, e.data?.error])).toEqual([
+      ['activity.started', undefined],
+      ['activity.failed', 'PostgreSQL said no'],
+    ]);
+  });
+
+  it('fails a completed attempt whose event cannot be written, without recording the activity as failed', async () => {
+    const events: AuditEventInput[] = [];
+    const auditDown = new Error('audit write failed');
+    const append = async (event: AuditEventInput) => {
+      if (event.type === 'activity.completed') throw auditDown;
+      events.push(event);
+    };
+    await expect(interceptorWith(append).execute(input, () => Promise.resolve('done'))).rejects.toBe(auditDown);
+    expect(events.map((e) => e.type)).toEqual(['activity.started']);
+  });
+});
