@@ -1,5 +1,5 @@
-import { startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
-import { alert, TestTemporal, Vigil } from './support/vigil-harness';
+import { freezeOutagePostgres, startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
+import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
 /** Never a 2xx for an alert that is not in PostgreSQL: while it is down, intake answers 503 with Retry-After. */
 describe('while PostgreSQL is down', () => {
@@ -40,6 +40,48 @@ describe('while PostgreSQL is down', () => {
         expect(rows[0].n).toBe(1);
       } finally {
         await startOutagePostgres();
+        await vigil.stop();
+      }
+    });
+  });
+
+  it('answers 503 when PostgreSQL stops answering (frozen), never hangs or says 2xx, and a retry with the same Idempotency-Key stores the alert once', async () => {
+    await withOutagePostgres(async (cluster) => {
+      const vigil = await Vigil.start({
+        temporalAddress: temporal.address,
+        database: cluster,
+        worker: false,
+        env: { LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent', VIGIL_DB_QUERY_TIMEOUT_MS: '1000', VIGIL_API_KEY_CACHE_MS: '0' },
+      });
+      try {
+        expect((await vigil.json('/api/v1/alerts', { body: alert() })).status).toBe(202);
+        const body = alert();
+        const headers = { 'idempotency-key': `frozen-${Date.now()}` };
+        const thaw = await freezeOutagePostgres();
+        // Woken in any case after 30 s: a request that would hang for good then ends, and fails the test, instead of the cluster staying frozen.
+        const wakeAnyway = setTimeout(thaw, 30_000);
+        let during: Awaited<ReturnType<Vigil['json']>>;
+        let ready: Awaited<ReturnType<Vigil['json']>>;
+        try {
+          during = await vigil.json('/api/v1/alerts', { body, headers });
+          ready = await vigil.json('/health/ready', { key: null });
+        } finally {
+          clearTimeout(wakeAnyway);
+          thaw();
+        }
+        expect(during.status).toBe(503);
+        expect(during.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(during.headers.get('content-type')).toContain('application/problem+json');
+        expect(ready.status).toBe(503);
+
+        // The statement PostgreSQL never answered may have committed once it woke: the same key makes the retry safe.
+        const retried = await eventually(async () => {
+          const response = await vigil.json('/api/v1/alerts', { body, headers });
+          return response.status === 202 ? response : undefined;
+        }, 'intake accepting again');
+        const rows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE fingerprint = $1`, [retried.body.alerts[0].fingerprint]);
+        expect(rows[0].n).toBe(1);
+      } finally {
         await vigil.stop();
       }
     });

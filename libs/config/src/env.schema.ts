@@ -11,6 +11,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().url(),
   VIGIL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  VIGIL_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('vigil-incidents'),

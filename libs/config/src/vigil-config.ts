@@ -11,7 +11,7 @@ export class VigilConfig {
   readonly host: string;
   readonly publicUrl: string;
   readonly logLevel: Env['LOG_LEVEL'];
-  readonly database: { url: string; poolSize: number };
+  readonly database: { url: string; poolSize: number; queryTimeoutMs: number };
   readonly temporal: {
     address: string;
     namespace: string;
@@ -34,7 +34,7 @@ export class VigilConfig {
     this.host = env.HOST;
     this.publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
     this.logLevel = env.LOG_LEVEL;
-    this.database = { url: env.DATABASE_URL, poolSize: env.VIGIL_DB_POOL_SIZE };
+    this.database = { url: env.DATABASE_URL, poolSize: env.VIGIL_DB_POOL_SIZE, queryTimeoutMs: env.VIGIL_DB_QUERY_TIMEOUT_MS };
     const tlsFiles = env.TEMPORAL_TLS_CERT_PATH || env.TEMPORAL_TLS_CA_PATH;
     this.temporal = {
       address: env.TEMPORAL_ADDRESS,

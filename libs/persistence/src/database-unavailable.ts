@@ -1,10 +1,26 @@
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now).
-const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
+// 57014 query_canceled: statement_timeout (VIGIL_DB_QUERY_TIMEOUT_MS) ran out; rolled back, like a refusal.
+const UNAVAILABLE_SQLSTATE = /^(08|57P|57014$)/;
+const NO_ANSWER = /Query read timeout/;
 const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /the database system is (starting up|shutting down)/i];
 
-/** True when an error means PostgreSQL could not be reached or went away, so the caller may retry later. */
+/**
+ * True when PostgreSQL did not answer a statement at all in time (frozen, or cut off): unlike the
+ * other unavailable cases, the statement may have committed after all.
+ */
+export function isDatabaseSilent(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const { message, driverError, cause } = e as { message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof message === 'string' && NO_ANSWER.test(message)) return true;
+    e = driverError ?? cause;
+  }
+  return false;
+}
+
+/** True when an error means PostgreSQL could not be reached, went away or did not answer in time, so the caller may retry later. */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isDatabaseSilent(error)) return true;
   // Duck-typed, not `instanceof Error`: socket errors may come from another realm (e.g. under Jest).
   for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
     const { code, message, driverError, cause } = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };

@@ -14,7 +14,7 @@ export class PersistenceModule {
         TypeOrmModule.forRootAsync({
           inject: [VigilConfig],
           useFactory: (config: VigilConfig) => ({
-            ...dataSourceOptions(config.database.url, config.database.poolSize),
+            ...dataSourceOptions(config.database.url, config.database.poolSize, config.database.queryTimeoutMs),
             retryAttempts: 0,
           }),
         }),

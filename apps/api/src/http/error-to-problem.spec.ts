@@ -14,6 +14,8 @@ describe('errorToProblem', () => {
     [new DomainError(DomainErrorCode.WorkflowUnavailable, 'down'), 503, 5],
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 503, 5],
     [Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 503, 5],
+    [Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }), 503, 5],
+    [new Error('Query read timeout'), 503, 5],
     [new ServerClosing(), 503, 5],
     [new HttpException('Request body is too large', 413), 413, undefined],
     [new HttpException('nope', 403), 403, undefined],
@@ -26,6 +28,17 @@ describe('errorToProblem', () => {
   it('names the field of a validation problem', () => {
     const mapped = errorToProblem(new ValidationProblem([{ field: 'labels.severity', message: 'bad' }]));
     expect(mapped?.problem.errors).toEqual([{ field: 'labels.severity', message: 'bad' }]);
+  });
+
+  it('says nothing was stored only when PostgreSQL answered: a statement it never answered may have committed', () => {
+    expect(errorToProblem(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))?.problem).toMatchObject({
+      type: expect.stringContaining('storage-unavailable'),
+      detail: expect.stringContaining('nothing was stored'),
+    });
+    expect(errorToProblem(new Error('Query read timeout'))?.problem).toMatchObject({
+      type: expect.stringContaining('storage-no-answer'),
+      detail: expect.stringContaining('may or may not be stored'),
+    });
   });
 
   it('leaves unexpected errors unmapped, so they become a 500 with an error id', () => {

@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
-import { isDatabaseUnavailable } from '../../../../libs/persistence';
+import { isDatabaseSilent, isDatabaseUnavailable } from '../../../../libs/persistence';
 import { ServerClosing } from './drain-on-close';
 import { problem, ValidationProblem, type Problem } from './problem';
 
@@ -14,6 +14,14 @@ export function errorToProblem(error: unknown): { problem: Problem; retryAfter?:
     return { problem: problem(400, 'validation', 'The request is not valid', { detail: error.message, errors: error.errors }) };
   }
   if (error instanceof DomainError) return domainProblem(error);
+  if (isDatabaseSilent(error)) {
+    return {
+      problem: problem(503, 'storage-no-answer', 'Storage did not answer in time', {
+        detail: 'PostgreSQL did not answer; what was sent may or may not be stored. Retry with the same Idempotency-Key to store it exactly once.',
+      }),
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
+  }
   if (isDatabaseUnavailable(error)) {
     return {
       problem: problem(503, 'storage-unavailable', 'Storage is unavailable', {
