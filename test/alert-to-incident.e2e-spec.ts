@@ -375,6 +375,17 @@ describe('alert to incident', () => {
     expect(attempts.at(-1)!.attempt).toBeGreaterThan(1);
   });
 
+  it('answers two acknowledgements at once with one 200 and one 409, and audits one as accepted and one as rejected', async () => {
+    const [accepted] = await send(alert());
+    await eventually(async () => ((await vigil.json(`/api/v1/incidents/${accepted.incidentId}`)).body.workflow.available ? true : undefined), 'the workflow running');
+    const answers = await Promise.all([1, 2].map(() => vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    problemSchema.parse(answers.find((a) => a.status === 409)!.body);
+    const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
+    const outcomes = body.events.filter((e: { type: string }) => e.type === 'workflow.update').map((e: { data: { outcome: string } }) => e.data.outcome);
+    expect(outcomes.sort()).toEqual(['accepted', 'rejected']);
+  });
+
   it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {
     const [accepted] = await send(alert());
     await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });

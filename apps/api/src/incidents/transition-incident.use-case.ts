@@ -55,7 +55,7 @@ export class TransitionIncident {
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
     const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
-    let update: WorkflowUpdateHandle<IncidentLiveState>;
+    let update: WorkflowUpdateHandle<IncidentLiveState> | undefined;
     try {
       update = await this.client.connection.withDeadline(deadline, () =>
         this.client.workflow.startUpdateWithStart(UPDATES[command.to], {
@@ -64,20 +64,20 @@ export class TransitionIncident {
           waitForStage: 'ACCEPTED',
         }),
       );
+      const accepted = update;
+      const state = await this.client.connection.withDeadline(deadline, () => accepted.result());
+      await this.audit(command, 'accepted', incident.workflowId, update.workflowRunId);
+      return state;
     } catch (error) {
+      // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowExecutionAlreadyStartedError) {
-        await this.audit(command, 'rejected', incident.workflowId);
+        await this.audit(command, 'rejected', incident.workflowId, update?.workflowRunId);
         const current = await this.queries.get(command.incidentId);
         throw notAllowed(current.status, command.to, error.message);
       }
-      throw error;
-    }
-    // Accepted: the workflow applies it whatever becomes of this request, so it is audited now, not after the result.
-    await this.audit(command, 'accepted', incident.workflowId, update.workflowRunId);
-    try {
-      return await this.client.connection.withDeadline(deadline, () => update.result());
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) throw error;
+      if (!update) throw error;
+      // Not refused, not finished in time: the workflow accepted it and applies it whatever becomes of this request.
+      await this.audit(command, 'accepted', incident.workflowId, update.workflowRunId);
       throw new DomainError(
         DomainErrorCode.WorkflowUnavailable,
         `the incident workflow accepted the change to ${command.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will: read the incident to see it`,
