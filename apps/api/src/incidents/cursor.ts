@@ -14,9 +14,12 @@ export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.id]), 'utf8').toString('base64url');
 }
 
+/** Years 1–9999: JavaScript also writes six-digit years (`+010000-…`), which PostgreSQL does not read. */
 function isIsoMillis(text: string): boolean {
   const time = new Date(text);
-  return !Number.isNaN(time.getTime()) && time.getUTCFullYear() >= 1 && time.toISOString() === text;
+  if (Number.isNaN(time.getTime())) return false;
+  const year = time.getUTCFullYear();
+  return year >= 1 && year <= 9999 && time.toISOString() === text;
 }
 
 export function decodeCursor(text: string): PageCursor | null {
