@@ -81,6 +81,14 @@ describe('ApiKeysService on PostgreSQL', () => {
     expect(new Set(principals.map((p) => p?.name)).size).toBe(2);
   });
 
+  it('revokes a key once when it is revoked many times at once: one audit event, one revocation time', async () => {
+    const { id } = await service.create(`revoked-at-once-${randomBytes(4).toString('hex')}`, 'ingest', 'test');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => service.revoke(id, 'test')));
+    expect(new Set(answers.map((answer) => answer.revokedAt)).size).toBe(1);
+    const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM audit_events WHERE type = 'api_key.revoked' AND data->>'keyId' = $1`, [id])) as Array<{ n: number }>;
+    expect(n).toBe(1);
+  });
+
   it('stops a cached key as soon as it is revoked', async () => {
     const { id, key } = await service.create('cached-sender', 'ingest', 'test');
     expect(await service.authenticate(key)).toMatchObject({ keyId: id, role: 'ingest' });

@@ -83,7 +83,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   async revoke(id: string, actor: string): Promise<ApiKeyView> {
     const revoked = await this.keys.manager.transaction(async (manager) => {
-      const entity = await manager.findOneBy(ApiKeyEntity, { id });
+      // Locked: of revocations at once, one revokes and audits, the others see it revoked.
+      const entity = await manager.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!entity) throw new DomainError(DomainErrorCode.ApiKeyNotFound, `no API key ${id}`);
       if (!entity.revokedAt) {
         entity.revokedAt = new Date();
