@@ -82,11 +82,21 @@ describe('ApiKeysService on PostgreSQL', () => {
   });
 
   it('revokes a key once when it is revoked many times at once: one audit event, one revocation time', async () => {
-    const { id } = await service.create(`revoked-at-once-${randomBytes(4).toString('hex')}`, 'ingest', 'test');
-    const answers = await Promise.all(Array.from({ length: 10 }, () => service.revoke(id, 'test')));
-    expect(new Set(answers.map((answer) => answer.revokedAt)).size).toBe(1);
-    const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM audit_events WHERE type = 'api_key.revoked' AND data->>'keyId' = $1`, [id])) as Array<{ n: number }>;
-    expect(n).toBe(1);
+    // A pool as large as the API's, so that the revocations really run side by side.
+    const wide = await openDataSource(testDatabaseUrls().appUrl, 10);
+    try {
+      const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl });
+      const revoking = new ApiKeysService(wide.getRepository(ApiKeyEntity), new AuditLog(wide), config);
+      const { id } = await revoking.create(`revoked-at-once-${randomBytes(4).toString('hex')}`, 'ingest', 'test');
+      // Ten connections open before the race, so that none waits on a new connection meanwhile.
+      await Promise.all(Array.from({ length: 10 }, () => wide.query('SELECT pg_sleep(0.05)')));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => revoking.revoke(id, 'test')));
+      expect(new Set(answers.map((answer) => answer.revokedAt)).size).toBe(1);
+      const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM audit_events WHERE type = 'api_key.revoked' AND data->>'keyId' = $1`, [id])) as Array<{ n: number }>;
+      expect(n).toBe(1);
+    } finally {
+      await wide.destroy();
+    }
   });
 
   it('stops a cached key as soon as it is revoked', async () => {
