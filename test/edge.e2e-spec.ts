@@ -245,6 +245,14 @@ describe('the API edge', () => {
       expect(await storedAlerts()).toBe(before);
     });
 
+    it('names the first 20 bad fields of a request with many, and says how many more', async () => {
+      const unknown = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`unknown${i}`, i]));
+      const answer = await vigil.json('/api/v1/api-keys', { body: { name: 'many', role: 'ingest', ...unknown } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toHaveLength(20);
+      expect(answer.body.detail).toMatch(/; and 30 more$/);
+    });
+
     it('rejects unknown query parameters, bad ids and values PostgreSQL cannot take on the incident and key routes', async () => {
       expect((await vigil.json('/api/v1/incidents?colour=red')).body.errors[0].field).toBe('colour');
       expect((await vigil.json('/api/v1/incidents?status=open')).body.errors[0].field).toBe('status');
@@ -256,6 +264,14 @@ describe('the API edge', () => {
       const handMadeCursor = Buffer.from(JSON.stringify(['2026-11-24T18:11:32.993Z', '-'.repeat(36)])).toString('base64url');
       expect((await vigil.json(`/api/v1/incidents?cursor=${handMadeCursor}`)).body.errors[0].field).toBe('cursor');
       expect((await vigil.json('/api/v1/incidents?service=%00x')).body.errors[0].field).toBe('service');
+      const sixDigitYear = Buffer.from(JSON.stringify(['+010000-01-01T00:00:00.000Z', '769a851a-44d3-48dc-882d-2db1d9ff16d1'])).toString('base64url');
+      expect((await vigil.json(`/api/v1/incidents?cursor=${sixDigitYear}`)).body.errors[0].field).toBe('cursor');
+      // Numbers written plainly, and once: not what Number() would make of them.
+      for (const limit of ['0x10', '1e1', '%201', '1&limit=2']) {
+        const answer = await vigil.json(`/api/v1/incidents?limit=${limit}`);
+        expect({ limit, status: answer.status, field: answer.body.errors?.[0].field }).toEqual({ limit, status: 400, field: 'limit' });
+      }
+      expect((await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000/audit?afterSeq=0x1')).body.errors[0].field).toBe('afterSeq');
       expect((await vigil.json('/api/v1/api-keys', { body: { name: 'nul\u0000', role: 'ingest' } })).body.errors[0].field).toBe('name');
       const [opened] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
       const nulNote = await vigil.json(`/api/v1/incidents/${opened.incidentId}/acknowledge`, { method: 'POST', body: { note: 'nul\u0000' } });

@@ -6,12 +6,13 @@ import { ApiKeyAuth } from '../auth/api-key-security';
 import { Roles } from '../auth/roles.decorator';
 import { isoTime, openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
+import { wholeNumber } from '../http/whole-number';
 import { UuidPipe } from '../http/uuid.pipe';
 import { IncidentQueries } from '../incidents/incident-queries.service';
 
 const timelineQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(500),
-  afterSeq: z.coerce.number().int().min(0).optional(),
+  limit: wholeNumber({ min: 1, max: 1000 }).default(500),
+  afterSeq: wholeNumber({ min: 0 }).optional(),
 });
 
 /** An incident's audit timeline, as answered. */

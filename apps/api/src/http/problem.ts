@@ -40,8 +40,16 @@ export function problem(status: number, slug: string, title: string, extra: Part
 }
 
 /** Thrown by validation: a 400 naming each field that is wrong. */
+/** At most this many field problems are answered: a body with 50,000 unknown keys gets the first ones. */
+export const MAX_FIELD_PROBLEMS = 20;
+
 export class ValidationProblem extends Error {
-  constructor(readonly errors: FieldProblem[]) {
-    super(errors.map((e) => `${e.field || '(body)'}: ${e.message}`).join('; '));
+  readonly errors: FieldProblem[];
+
+  constructor(errors: FieldProblem[]) {
+    const shown = errors.slice(0, MAX_FIELD_PROBLEMS);
+    const more = errors.length - shown.length;
+    super(shown.map((e) => `${e.field || '(body)'}: ${e.message}`).join('; ') + (more > 0 ? `; and ${more} more` : ''));
+    this.errors = shown;
   }
 }

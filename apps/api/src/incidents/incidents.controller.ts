@@ -6,6 +6,7 @@ import { ApiKeyAuth } from '../auth/api-key-security';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { wholeNumber } from '../http/whole-number';
 import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
 import { oneOrMoreOf } from '../http/one-or-more-of';
@@ -17,7 +18,7 @@ import { incidentDetailSchema, incidentPageSchema, liveStateSchema } from './inc
 import { TransitionIncident } from './transition-incident.use-case';
 
 const pageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: wholeNumber({ min: 1, max: 200 }).default(50),
   cursor: cursorParam.optional(),
 });
 
