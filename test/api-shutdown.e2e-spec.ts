@@ -93,6 +93,15 @@ describe('the API stopping under load', () => {
     await closed;
     expect(await vigil.ownerQuery(`SELECT id FROM alerts`)).toEqual([]);
   });
+
+  it("stops right after its very first alert, while that alert's workflow command is still on its way to Temporal, and keeps the command", async () => {
+    const sent = await vigil.json('/api/v1/alerts', { body: alert() });
+    expect(sent.status).toBe(202);
+    // At once: the Temporal connection is still being opened for the delivery. (It used to close
+    // under the delivery, which then never settled, and the close waited for it for good.)
+    await vigil.api.close();
+    expect(await vigil.ownerQuery(`SELECT id FROM workflow_outbox WHERE incident_id = $1`, [sent.body.alerts[0].incidentId])).toHaveLength(1);
+  });
 });
 
 function openSocket(url: URL): Promise<Socket> {

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
+import { connect } from 'node:net';
 import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from '../apps/api/src/api-keys/api-key.view';
 import { liveSchema, readySchema } from '../apps/api/src/health/health.controller';
 import { problemSchema } from '../apps/api/src/http/problem';
-import { alert, TestTemporal, Vigil } from './support/vigil-harness';
+import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
 type Role = 'ingest' | 'responder' | 'auditor' | 'admin';
 
@@ -226,6 +227,8 @@ describe('the API edge', () => {
       { name: 'a NUL character in a generatorURL', body: { ...valid, generatorURL: 'http://example.com/\u0000x' }, status: 400, field: 'generatorURL' },
       { name: 'a NUL character in a label value', body: { ...valid, labels: { ...valid.labels, pod: 'web\u00001' } }, status: 400, field: 'labels.pod' },
       { name: 'an unpaired surrogate in an annotation', raw: JSON.stringify({ ...valid, annotations: { summary: 'x' } }).replace('"x"', '"\\ud800x"'), status: 400, field: 'annotations.summary' },
+      { name: 'a charset other than UTF-8', body: valid, headers: { 'content-type': 'application/json; charset=latin1' }, status: 415, field: '(body)' },
+      { name: 'a compressed body', body: valid, headers: { 'content-encoding': 'gzip' }, status: 415, field: '(body)' },
       { name: 'a body over the size limit', raw: JSON.stringify({ ...valid, annotations: { description: 'x'.repeat(5000) } }), status: 413, field: '(body)' },
       { name: 'too large a batch', body: [alert(), alert(), alert(), alert()], status: 400, field: '(body)' },
       { name: 'an empty batch', body: [], status: 400, field: '(body)' },
@@ -294,9 +297,34 @@ describe('the API edge', () => {
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(response.body.detail).toContain(method);
     }
-    const unknown = await vigil.json('/api/v1/alert');
-    expect(unknown.status).toBe(404);
-    expect(unknown.headers.get('allow')).toBeNull();
+    for (const [method, path] of [
+      ['GET', '/api/v1/alert'],
+      ['POST', '/api/v1/alerts/'],
+      ['GET', '/health/ready/'],
+    ]) {
+      const unknown = await vigil.json(path, { method, body: method === 'POST' ? alert() : undefined });
+      expect({ path, status: unknown.status, allow: unknown.headers.get('allow') }).toEqual({ path, status: 404, allow: null });
+    }
+  });
+
+  it('takes a sender that hangs up halfway through its body for what it is, not for a storage outage', async () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn');
+    const errored = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const url = new URL(vigil.url);
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${keys.ingest}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"labels":`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      // Intake still answers, and has logged nothing about storage or an internal error.
+      await eventually(async () => ((await vigil.json('/api/v1/alerts', { body: alert() })).status === 202 ? true : undefined), 'intake answering');
+      const logged = [...warned.mock.calls, ...errored.mock.calls].map((call) => String(call[0]));
+      expect(logged.filter((line) => line.includes('/api/v1/alerts'))).toEqual([]);
+    } finally {
+      warned.mockRestore();
+      errored.mockRestore();
+    }
   });
 
   it('answers an unexpected failure with 500 and an error id that the log carries, never a stack', async () => {

@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
-import { parseJsonBody } from './json-body';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { bodyText, parseJsonBody } from './json-body';
 import { ValidationProblem } from './problem';
 
 function refusal(text: string): unknown {
@@ -37,5 +37,27 @@ describe('parseJsonBody', () => {
     const depth = 100_000;
     const error = refusal(`${'{"a":'.repeat(depth)}{"__proto__":{}}${'}'.repeat(depth)}`);
     expect((error as ValidationProblem).errors[0].field).toBe(`${'a.'.repeat(depth)}__proto__`);
+  });
+});
+
+describe('bodyText', () => {
+  const utf8 = Buffer.from('{"summary":"café ü"}', 'utf8');
+
+  it('reads UTF-8, declared or not', () => {
+    for (const contentType of ['application/json', 'application/json; charset=utf-8', 'Application/JSON; Charset="UTF-8"', 'application/json;charset=utf8']) {
+      expect(bodyText(utf8, contentType, undefined)).toBe('{"summary":"café ü"}');
+    }
+    expect(bodyText(utf8, 'application/json', 'identity')).toBe('{"summary":"café ü"}');
+  });
+
+  it('refuses another charset or a content coding with 415, rather than store the text garbled', () => {
+    const latin1 = Buffer.from('{"summary":"café ü"}', 'latin1');
+    expect(() => bodyText(latin1, 'application/json; charset=latin1', undefined)).toThrow(UnsupportedMediaTypeException);
+    expect(() => bodyText(utf8, 'application/json; charset=utf-16', undefined)).toThrow(/charset utf-16/);
+    expect(() => bodyText(utf8, 'application/json', 'gzip')).toThrow(/Content-Encoding gzip/);
+  });
+
+  it('refuses bytes that are not UTF-8', () => {
+    expect(() => bodyText(Buffer.from('{"summary":"caf\xe9"}', 'latin1'), 'application/json', undefined)).toThrow('Body is not valid UTF-8');
   });
 });

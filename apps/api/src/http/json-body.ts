@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { ValidationProblem } from './problem';
@@ -24,12 +24,34 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as text: UTF-8, as JSON is (RFC 8259), and as sent. A declared other charset or a
+ * content coding is refused (415) rather than read as UTF-8 and stored garbled.
+ */
+export function bodyText(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1].toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeException(`charset ${charset} is not accepted: send UTF-8`);
+  }
+  if (contentEncoding && contentEncoding.trim().toLowerCase() !== 'identity') {
+    throw new UnsupportedMediaTypeException(`Content-Encoding ${contentEncoding} is not accepted: send the body uncompressed`);
+  }
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw new BadRequestException('Body is not valid UTF-8');
+  }
+}
+
 /** Makes parseJsonBody the only body parser: every other content type is answered 415. */
 export function useJsonBodies(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      const encoding = request.headers['content-encoding'];
+      done(null, parseJsonBody(bodyText(body as Buffer, request.headers['content-type'], Array.isArray(encoding) ? encoding.join(',') : encoding)));
     } catch (error) {
       done(error as Error, undefined);
     }

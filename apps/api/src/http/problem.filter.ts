@@ -12,6 +12,12 @@ const logger = new Logger('http');
  * error id is logged with the stack and returned to the caller; the stack never leaves the server.
  */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (request.raw.readableAborted) {
+    // The client went away before its body arrived (its socket's error is no outage): nobody to answer.
+    logger.debug(`${request.method} ${request.url}: the client closed the request before sending all of it`);
+    void reply.status(400).send();
+    return;
+  }
   const allowed = methodsOfUnroutedPath(error, request);
   const mapped = allowed.length ? methodNotAllowed(request, reply, allowed) : errorToProblem(error);
   let body;

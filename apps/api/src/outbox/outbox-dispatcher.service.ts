@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
@@ -19,7 +19,7 @@ const POLL_BATCH = 200;
  * Delivery is at-least-once; the workflow drops commands it has already seen (by outbox id).
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly queue: OutboxCommand[] = [];
   /** Ids queued or in flight here: a poll that re-leases one of them must not queue it twice. */
@@ -41,12 +41,20 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.pollTimer = setInterval(() => void this.poll(), this.config.outbox.pollMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the Temporal connection closes (onApplicationShutdown), so that deliveries under way
+   * can finish. Waited for at most one delivery deadline: a delivery cut short stays in
+   * PostgreSQL, and a poller sends it once its lease runs out.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    // Queued-but-unsent commands stay in PostgreSQL; their lease runs out and a poller sends them.
+    // Queued-but-unsent commands stay in PostgreSQL too.
     for (const command of this.queue.splice(0)) this.held.delete(command.id);
-    await Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPATCH_DEADLINE_MS + 1_000)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    clearTimeout(timer);
   }
 
   /** Hands freshly committed commands over for immediate delivery (fire and forget). */
