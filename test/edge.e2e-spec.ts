@@ -24,7 +24,7 @@ describe('the API edge', () => {
     vigil = await Vigil.start({
       temporalAddress: temporal.address,
       // One commit at a time and no waiting room beyond one request: concurrent requests must be shed.
-      env: { VIGIL_MAX_BODY_BYTES: '4096', VIGIL_MAX_BATCH: '3', VIGIL_API_KEY_CACHE_MS: '0', VIGIL_INTAKE_COMMIT_CONCURRENCY: '1', VIGIL_INTAKE_MAX_WAITING_ALERTS: '0' },
+      env: { VIGIL_REQUEST_TIMEOUT_MS: '2000', VIGIL_MAX_BODY_BYTES: '4096', VIGIL_MAX_BATCH: '3', VIGIL_API_KEY_CACHE_MS: '0', VIGIL_INTAKE_COMMIT_CONCURRENCY: '1', VIGIL_INTAKE_MAX_WAITING_ALERTS: '0' },
     });
     keys.admin = vigil.adminKey;
     for (const role of ['ingest', 'responder', 'auditor'] as const) {
@@ -94,6 +94,11 @@ describe('the API edge', () => {
       ]) {
         const response = await vigil.json(path, { method: 'POST', rawBody, key: null });
         expect({ path, status: response.status }).toEqual({ path, status: 401 });
+      }
+      // Intake checks the role before the body too: a key that may not send alerts gets 403, whatever it sent.
+      for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/json' }]) {
+        const response = await vigil.json('/api/v1/alerts', { method: 'POST', rawBody: '{bad', key: keys.auditor, headers });
+        expect({ headers, status: response.status }).toEqual({ headers, status: 403 });
       }
     });
 
@@ -305,6 +310,29 @@ describe('the API edge', () => {
       const unknown = await vigil.json(path, { method, body: method === 'POST' ? alert() : undefined });
       expect({ path, status: unknown.status, allow: unknown.headers.get('allow') }).toEqual({ path, status: 404, allow: null });
     }
+  });
+
+  it('answers what the HTTP parser refuses as problem+json: a request not sent in time (408), one it cannot read (400)', async () => {
+    const url = new URL(vigil.url);
+    const exchange = async (request: string): Promise<string> => {
+      const socket = connect(Number(url.port), url.hostname);
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const ended = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(request);
+      await ended;
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    // Headers and a tenth of the body, then nothing (VIGIL_REQUEST_TIMEOUT_MS is 2 s here).
+    const stalled = await exchange(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${keys.ingest}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"labels":`);
+    expect(stalled).toMatch(/^HTTP\/1\.1 408 /);
+    expect(stalled).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+    const garbled = await exchange(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello`);
+    expect(garbled).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbled.split('\r\n\r\n')[1])).toMatchObject({ status: 400, title: 'The request cannot be read' });
+    // An id of any length is validated like any other, not refused by the router in its own words.
+    const long = await vigil.json(`/api/v1/incidents/${'x'.repeat(300)}`);
+    expect({ status: long.status, field: long.body.errors?.[0].field }).toEqual({ status: 400, field: 'id' });
   });
 
   it('takes a sender that hangs up halfway through its body for what it is, not for a storage outage', async () => {

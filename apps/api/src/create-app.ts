@@ -10,6 +10,7 @@ import { withApiKeySchemes } from './auth/api-key-security';
 import { DOCS_PATH, requireKeyBeforeBody } from './auth/key-before-body';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
+import { answerClientError } from './http/client-errors';
 import { drainOnClose } from './http/drain-on-close';
 import { useJsonBodies } from './http/json-body';
 import { withProblemResponses } from './http/problem-responses';
@@ -19,7 +20,18 @@ import { IntakeMetrics } from './metrics/intake.metrics';
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
 export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
   // drainOnClose answers requests that arrive while closing, as problem+json.
-  const adapter = new FastifyAdapter({ bodyLimit: config.intake.maxBodyBytes, skipMiddie: true, return503OnClosing: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.intake.maxBodyBytes,
+    skipMiddie: true,
+    return503OnClosing: false,
+    // A sender that stalls mid-request is answered 408 rather than holding its connection for good.
+    requestTimeout: config.requestTimeoutMs,
+    // Node looks for such requests every 30 s by default; checked more often, the limit holds closely.
+    http: { connectionsCheckingInterval: Math.min(config.requestTimeoutMs, 5_000) },
+    clientErrorHandler: answerClientError,
+    // Ids of any length reach validation (a 400 naming the field), not the router's own 414.
+    maxParamLength: 8192,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,
     bodyParser: false,

@@ -30,6 +30,7 @@ export const envSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces)')
     .optional(),
   VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  VIGIL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   VIGIL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
   VIGIL_INTAKE_COMMIT_MAX_ALERTS: z.coerce.number().int().min(1).max(10_000).default(1000),
   VIGIL_INTAKE_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),

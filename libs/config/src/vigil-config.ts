@@ -11,6 +11,8 @@ export class VigilConfig {
   readonly host: string;
   readonly publicUrl: string;
   readonly logLevel: Env['LOG_LEVEL'];
+  /** How long a client may take to send a whole request (headers and body); 408 after. */
+  readonly requestTimeoutMs: number;
   readonly database: { url: string; poolSize: number; queryTimeoutMs: number };
   readonly temporal: {
     address: string;
@@ -34,6 +36,7 @@ export class VigilConfig {
     this.host = env.HOST;
     this.publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
     this.logLevel = env.LOG_LEVEL;
+    this.requestTimeoutMs = env.VIGIL_REQUEST_TIMEOUT_MS;
     this.database = { url: env.DATABASE_URL, poolSize: env.VIGIL_DB_POOL_SIZE, queryTimeoutMs: env.VIGIL_DB_QUERY_TIMEOUT_MS };
     const tlsFiles = env.TEMPORAL_TLS_CERT_PATH || env.TEMPORAL_TLS_CA_PATH;
     this.temporal = {

@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VigilConfig } from '../../../../libs/config';
 import type { CanonicalAlert } from '../../../../libs/domain';
 import type { ApiKeyRole } from '../../../../libs/persistence';
@@ -49,7 +49,11 @@ export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIn
     }
   };
 
-  fastify.post(ALERTS_PATH, async (request, reply) => {
+  // The role too is checked before the body is read: a key that may not send alerts gets 403, whatever it sent.
+  const mayIngest = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    authenticateRequest(request, deps.apiKeys, INTAKE_ROLES).then(() => done(), done);
+  };
+  fastify.post(ALERTS_PATH, { onRequest: mayIngest }, async (request, reply) => {
     const principal = await authenticateRequest(request, deps.apiKeys, INTAKE_ROLES);
     const { alerts, idempotencyKey } = parse(request.body, request.headers['idempotency-key']);
     const accepted = await deps.acceptAlerts.execute({ alerts, idempotencyKey, idempotencyScope: principal.keyId, source: 'api', actor: actorOf(principal) });

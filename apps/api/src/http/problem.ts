@@ -39,10 +39,10 @@ export function problem(status: number, slug: string, title: string, extra: Part
   return { type: `${PROBLEM_BASE}${slug}`, title, status, ...extra };
 }
 
-/** Thrown by validation: a 400 naming each field that is wrong. */
 /** At most this many field problems are answered: a body with 50,000 unknown keys gets the first ones. */
 export const MAX_FIELD_PROBLEMS = 20;
 
+/** Thrown by validation: a 400 naming each field that is wrong. */
 export class ValidationProblem extends Error {
   readonly errors: FieldProblem[];
 
