@@ -30,7 +30,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     http: { connectionsCheckingInterval: Math.min(config.requestTimeoutMs, 5_000) },
     clientErrorHandler: answerClientError,
     // Ids of any length reach validation (a 400 naming the field), not the router's own 414.
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,
