@@ -435,14 +435,18 @@ describe('alert to incident', () => {
   });
 });
 
-/** The same races with several intake transactions at once (VIGIL_INTAKE_COMMIT_CONCURRENCY): PostgreSQL, not the queue, must settle them. */
-describe('alert intake with concurrent transactions', () => {
+/**
+ * Settings other than the defaults, on one stack:
+ * - several intake transactions at once (VIGIL_INTAKE_COMMIT_CONCURRENCY): PostgreSQL, not the queue, must settle the same races;
+ * - a short VIGIL_UPDATE_TIMEOUT_MS: an acknowledgement the workflow accepts but cannot finish in time (its activity waits on a row lock).
+ */
+describe('alert to incident with other settings', () => {
   let temporal: TestTemporal;
   let vigil: Vigil;
 
   beforeAll(async () => {
     temporal = await TestTemporal.start();
-    vigil = await Vigil.start({ temporalAddress: temporal.address, env: { VIGIL_INTAKE_COMMIT_CONCURRENCY: '4' } });
+    vigil = await Vigil.start({ temporalAddress: temporal.address, env: { VIGIL_INTAKE_COMMIT_CONCURRENCY: '4', VIGIL_UPDATE_TIMEOUT_MS: '1000' } });
   });
   afterAll(async () => {
     await vigil?.stop();
@@ -468,23 +472,8 @@ describe('alert intake with concurrent transactions', () => {
     const stored = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM incidents WHERE service = ANY($1)`, [bodies.map((b) => b.labels.service)]);
     expect(stored[0].n).toBe(1);
   });
-});
 
-/** An acknowledgement the workflow accepts but cannot finish in time (its activity waits on a row lock). */
-describe('an incident change that outlasts VIGIL_UPDATE_TIMEOUT_MS', () => {
-  let temporal: TestTemporal;
-  let vigil: Vigil;
-
-  beforeAll(async () => {
-    temporal = await TestTemporal.start();
-    vigil = await Vigil.start({ temporalAddress: temporal.address, env: { VIGIL_UPDATE_TIMEOUT_MS: '1000' } });
-  });
-  afterAll(async () => {
-    await vigil?.stop();
-    await temporal?.stop();
-  });
-
-  it('is audited as accepted when the workflow takes it, answered 503 when it is not finished in time, and finished after', async () => {
+  it('audits an incident change that outlasts VIGIL_UPDATE_TIMEOUT_MS as accepted when the workflow takes it, answered 503 when it is not finished in time, and finished after', async () => {
     const [accepted] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
     await eventually(async () => {
       const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);

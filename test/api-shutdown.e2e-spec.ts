@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { openSocket, readAll } from './support/raw-http';
 import { alert, TestTemporal, Vigil } from './support/vigil-harness';
 
 interface Answer {
@@ -75,7 +75,7 @@ describe('the API stopping under load', () => {
 
   it('refuses a request that arrives once it is closing with 503 problem+json, Retry-After and Connection: close, and stores nothing of it', async () => {
     const body = JSON.stringify(alert());
-    const socket = await openSocket(new URL(vigil.url));
+    const socket = await openSocket(vigil.url);
     const answer = readAll(socket);
     // Half a request when the close begins: its connection is not idle, so it is not closed.
     socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\n`);
@@ -103,20 +103,3 @@ describe('the API stopping under load', () => {
     expect(await vigil.ownerQuery(`SELECT id FROM workflow_outbox WHERE incident_id = $1`, [sent.body.alerts[0].incidentId])).toHaveLength(1);
   });
 });
-
-function openSocket(url: URL): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-/** Everything the server sends until it closes the connection. */
-function readAll(socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    socket.once('error', reject);
-  });
-}

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { connect } from 'node:net';
 import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from '../apps/api/src/api-keys/api-key.view';
 import { liveSchema, readySchema } from '../apps/api/src/health/health.controller';
 import { problemSchema } from '../apps/api/src/http/problem';
+import { openSocket, readAll } from './support/raw-http';
 import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
 type Role = 'ingest' | 'responder' | 'auditor' | 'admin';
@@ -313,15 +313,11 @@ describe('the API edge', () => {
   });
 
   it('answers what the HTTP parser refuses as problem+json: a request not sent in time (408), one it cannot read (400)', async () => {
-    const url = new URL(vigil.url);
     const exchange = async (request: string): Promise<string> => {
-      const socket = connect(Number(url.port), url.hostname);
-      const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const ended = new Promise((resolve) => socket.once('close', resolve));
+      const socket = await openSocket(vigil.url);
+      const answer = readAll(socket);
       socket.write(request);
-      await ended;
-      return Buffer.concat(chunks).toString('utf8');
+      return answer;
     };
     // Headers and a tenth of the body, then nothing (VIGIL_REQUEST_TIMEOUT_MS is 2 s here).
     const stalled = await exchange(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${keys.ingest}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"labels":`);
@@ -339,10 +335,8 @@ describe('the API edge', () => {
     const warned = jest.spyOn(Logger.prototype, 'warn');
     const errored = jest.spyOn(Logger.prototype, 'error');
     try {
-      const url = new URL(vigil.url);
-      const socket = connect(Number(url.port), url.hostname);
-      await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${keys.ingest}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"labels":`);
+      const socket = await openSocket(vigil.url);
+      socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${keys.ingest}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"labels":`);
       await new Promise((resolve) => setTimeout(resolve, 200));
       socket.destroy();
       // Intake still answers, and has logged nothing about storage or an internal error.

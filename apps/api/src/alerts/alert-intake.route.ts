@@ -6,7 +6,7 @@ import type { ApiKeyRole } from '../../../../libs/persistence';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
 import { API_KEY_SECURITY } from '../auth/api-key-security';
 import { authenticateRequest } from '../auth/authenticate-request';
-import { actorOf } from '../auth/principal';
+import { actorOf, principalOf } from '../auth/principal';
 import { openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
 import { PROBLEM_SCHEMA_REF, ValidationProblem } from '../http/problem';
@@ -54,7 +54,7 @@ export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIn
     authenticateRequest(request, deps.apiKeys, INTAKE_ROLES).then(() => done(), done);
   };
   fastify.post(ALERTS_PATH, { onRequest: mayIngest }, async (request, reply) => {
-    const principal = await authenticateRequest(request, deps.apiKeys, INTAKE_ROLES);
+    const principal = principalOf(request);
     const { alerts, idempotencyKey } = parse(request.body, request.headers['idempotency-key']);
     const accepted = await deps.acceptAlerts.execute({ alerts, idempotencyKey, idempotencyScope: principal.keyId, source: 'api', actor: actorOf(principal) });
     return reply.code(202).send({ alerts: accepted });

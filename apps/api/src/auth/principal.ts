@@ -15,8 +15,10 @@ export function actorOf(principal: Principal): string {
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
-export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
-  const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new Error('CurrentPrincipal used on a route the API key guard did not authenticate');
-  return principal;
-});
+/** The caller an earlier step (the guard, or a route's own hook) authenticated. */
+export function principalOf(request: AuthenticatedRequest): Principal {
+  if (!request.principal) throw new Error('principal asked for on a route that did not authenticate the request');
+  return request.principal;
+}
+
+export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => principalOf(ctx.switchToHttp().getRequest<AuthenticatedRequest>()));
