@@ -12,23 +12,30 @@ describe('while Temporal is down', () => {
   let dataDir: string;
   let temporal: TestTemporal;
   let vigil: Vigil;
+  /** One delivery at a time and room for two more: the rest of a burst must wait in PostgreSQL. Its own task queue keeps its worker off the other's workflows. */
+  let smallQueue: Vigil;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-outage-'));
     temporal = await TestTemporal.start({ dbFilename: join(dataDir, 'temporal.sqlite') });
-    vigil = await Vigil.start({ temporalAddress: temporal.address, telemetry: testTelemetry({ spanExporter: exporter }), env: { LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' } });
+    const env = { LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' };
+    [vigil, smallQueue] = await Promise.all([
+      Vigil.start({ temporalAddress: temporal.address, telemetry: testTelemetry({ spanExporter: exporter }), env }),
+      Vigil.start({ temporalAddress: temporal.address, env: { ...env, VIGIL_OUTBOX_CONCURRENCY: '1', VIGIL_OUTBOX_MAX_QUEUED: '2', TEMPORAL_TASK_QUEUE: 'vigil-small-queue' } }),
+    ]);
   });
   afterAll(async () => {
     await vigil?.stop();
+    await smallQueue?.stop();
     await temporal?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   /** The outbox gauges as Prometheus scrapes them from /metrics. */
-  async function scrapeOutbox(): Promise<{ pending: number; oldestAgeSeconds: number }> {
-    const text = await (await vigil.fetch('/metrics')).text();
+  async function scrapeOutbox(from = vigil): Promise<{ pending: number; oldestAgeSeconds: number; queued: number }> {
+    const text = await (await from.fetch('/metrics')).text();
     const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
-    return { pending: gauge('vigil_outbox_pending'), oldestAgeSeconds: gauge('vigil_outbox_oldest_age_seconds') };
+    return { pending: gauge('vigil_outbox_pending'), oldestAgeSeconds: gauge('vigil_outbox_oldest_age_seconds'), queued: gauge('vigil_outbox_dispatch_queued') };
   }
 
   it('accepts alerts with 202, and after Temporal is back their workflows exist, run, and continue the request traces', async () => {
@@ -105,5 +112,23 @@ describe('while Temporal is down', () => {
     expect(detail.body.workflow.state).toMatchObject({ status: 'acknowledged', severity: 'high' });
     const description = await vigil.client.workflow.getHandle(first.workflowId).describe();
     expect(description.typedSearchAttributes.get(VigilSeverity)).toBe('high');
+  });
+
+  it('keeps at most VIGIL_OUTBOX_MAX_QUEUED commands in memory during an outage, and delivers the rest from PostgreSQL once Temporal is back', async () => {
+    await temporal.stop({ holdPort: true });
+    const burst = await smallQueue.json('/api/v1/alerts', { body: Array.from({ length: 8 }, () => alert()) });
+    expect(burst.status).toBe(202);
+    const incidents: string[] = burst.body.alerts.map((a: { incidentId: string }) => a.incidentId);
+    expect(new Set(incidents).size).toBe(8);
+    const queued: number[] = [];
+    for (let i = 0; i < 10; i++) queued.push((await scrapeOutbox(smallQueue)).queued);
+    expect(Math.max(...queued)).toBeLessThanOrEqual(2);
+
+    await temporal.resume();
+    await eventually(async () => {
+      const rows = await smallQueue.ownerQuery(`SELECT id FROM incidents WHERE id = ANY($1) AND workflow_run_id IS NOT NULL`, [incidents]);
+      return rows.length === 8 ? true : undefined;
+    }, 'all eight workflows running', 90_000);
+    expect(await scrapeOutbox(smallQueue)).toMatchObject({ pending: 0, queued: 0 });
   });
 });

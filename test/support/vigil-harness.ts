@@ -49,8 +49,7 @@ export class TestTemporal {
   }
 
   async resume(): Promise<void> {
-    await new Promise<void>((resolve) => (this.portHolder ? this.portHolder.close(() => resolve()) : resolve()));
-    this.portHolder = undefined;
+    await this.releasePort();
     this.server = await startTemporalDevServer({
       cliPath: testEnv('TEMPORAL_CLI_PATH'),
       port: this.port,
@@ -65,10 +64,16 @@ export class TestTemporal {
   async stop(options: { holdPort?: boolean } = {}): Promise<void> {
     await this.server?.stop();
     this.server = undefined;
-    if (!options.holdPort) return;
+    // Also after a test that failed while the port was held: an open holder would keep Jest from exiting.
+    if (!options.holdPort) return this.releasePort();
     const holder = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => holder.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
     this.portHolder = holder;
+  }
+
+  private async releasePort(): Promise<void> {
+    await new Promise<void>((resolve) => (this.portHolder ? this.portHolder.close(() => resolve()) : resolve()));
+    this.portHolder = undefined;
   }
 }
 

@@ -26,7 +26,7 @@ export class VigilConfig {
   };
   readonly adminApiKey?: string;
   readonly intake: { maxBodyBytes: number; maxBatch: number; commitMaxAlerts: number; commitConcurrency: number; maxWaitingAlerts: number };
-  readonly outbox: { pollMs: number; maxBackoffMs: number; concurrency: number };
+  readonly outbox: { pollMs: number; maxBackoffMs: number; concurrency: number; maxQueued: number };
   readonly audit: { checkpointMs: number };
   readonly apiKeyCacheMs: number;
   readonly otel: { serviceName?: string; exporterEndpoint?: string };
@@ -66,6 +66,7 @@ export class VigilConfig {
       pollMs: env.VIGIL_OUTBOX_POLL_MS,
       maxBackoffMs: env.VIGIL_OUTBOX_MAX_BACKOFF_MS,
       concurrency: env.VIGIL_OUTBOX_CONCURRENCY,
+      maxQueued: env.VIGIL_OUTBOX_MAX_QUEUED,
     };
     this.audit = { checkpointMs: env.VIGIL_AUDIT_CHECKPOINT_MS };
     this.apiKeyCacheMs = env.VIGIL_API_KEY_CACHE_MS;

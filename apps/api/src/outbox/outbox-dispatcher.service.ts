@@ -1,11 +1,13 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
+import { MetricsRegistry } from '../metrics/metrics.registry';
 import { retryDelayMs } from './backoff';
 import { OutboxStore, type OutboxCommand } from './outbox.store';
 
@@ -17,6 +19,10 @@ const POLL_BATCH = 200;
  * Delivers queued workflow commands to Temporal with signal-with-start: at once after intake
  * commits, and from a poller for anything left behind (Temporal down, a crashed process).
  * Delivery is at-least-once; the workflow drops commands it has already seen (by outbox id).
+ *
+ * At most `VIGIL_OUTBOX_MAX_QUEUED` commands wait here. While Temporal is down the queue drains
+ * only as fast as deliveries time out, so past that bound commands are left to PostgreSQL, where
+ * the poller finds them once their lease runs out: memory stays bounded however long the outage.
  */
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -35,7 +41,18 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly dataSource: DataSource,
     private readonly auditLog: AuditLog,
     private readonly config: VigilConfig,
-  ) {}
+    registry: MetricsRegistry,
+  ) {
+    const queue = this.queue;
+    new Gauge({
+      name: 'vigil_outbox_dispatch_queued',
+      help: 'Workflow commands waiting in this API process for a delivery slot (at most VIGIL_OUTBOX_MAX_QUEUED)',
+      registers: [registry],
+      collect() {
+        this.set(queue.length);
+      },
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.pollTimer = setInterval(() => void this.poll(), this.config.outbox.pollMs);
@@ -62,10 +79,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     if (this.stopped) return;
     for (const command of commands) {
       if (this.held.has(command.id)) continue;
+      // Left leased in PostgreSQL: the poller takes it once the lease runs out.
+      if (this.queue.length >= this.config.outbox.maxQueued) break;
       this.held.add(command.id);
       this.queue.push(command);
+      this.pump();
     }
-    this.pump();
   }
 
   private pump(): void {
@@ -81,11 +100,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async poll(): Promise<void> {
-    // With a full queue there is nothing to gain from leasing more; what is leased here stays ours.
-    if (this.polling || this.stopped || this.queue.length >= POLL_BATCH) return;
+    // With a full batch queued there is nothing to gain from leasing more, and never more than the
+    // queue has room for: what is leased here stays ours until the lease ends.
+    const room = Math.min(POLL_BATCH, this.config.outbox.maxQueued - this.queue.length);
+    if (this.polling || this.stopped || this.queue.length >= POLL_BATCH || room <= 0) return;
     this.polling = true;
     try {
-      const due = await this.store.claimDue(POLL_BATCH, POLL_LEASE_MS);
+      const due = await this.store.claimDue(room, POLL_LEASE_MS);
       if (due.length) this.logger.log(`retrying ${due.length} queued workflow command(s)`);
       this.dispatchSoon(due);
     } catch (error) {
