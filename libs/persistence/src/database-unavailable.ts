@@ -2,17 +2,22 @@ const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now).
 // 57014 query_canceled: statement_timeout (VIGIL_DB_QUERY_TIMEOUT_MS) ran out; rolled back, like a refusal.
 const UNAVAILABLE_SQLSTATE = /^(08|57P|57014$)/;
-const NO_ANSWER = /Query read timeout/;
+// The client's read timeout (PostgreSQL frozen), and a connection lost under a statement (reset,
+// or closed without PostgreSQL saying why): either way the statement may have run to its commit.
+const NO_ANSWER_MESSAGES = [/Query read timeout/, /Connection terminated unexpectedly/i];
+const NO_ANSWER_NODE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /the database system is (starting up|shutting down)/i];
 
 /**
- * True when PostgreSQL did not answer a statement at all in time (frozen, or cut off): unlike the
- * other unavailable cases, the statement may have committed after all.
+ * True when PostgreSQL did not answer a statement (frozen, cut off, or its connection lost without
+ * a word): unlike the other unavailable cases, the statement may have committed after all. Errors
+ * PostgreSQL sent itself (shutting down, statement timeout) mean it rolled back.
  */
 export function isDatabaseSilent(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    const { message, driverError, cause } = e as { message?: unknown; driverError?: unknown; cause?: unknown };
-    if (typeof message === 'string' && NO_ANSWER.test(message)) return true;
+    const { code, message, driverError, cause } = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof message === 'string' && NO_ANSWER_MESSAGES.some((pattern) => pattern.test(message))) return true;
+    if (typeof code === 'string' && NO_ANSWER_NODE_CODES.has(code)) return true;
     e = driverError ?? cause;
   }
   return false;

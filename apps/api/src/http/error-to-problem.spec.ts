@@ -35,10 +35,23 @@ describe('errorToProblem', () => {
       type: expect.stringContaining('storage-unavailable'),
       detail: expect.stringContaining('nothing was stored'),
     });
-    expect(errorToProblem(new Error('Query read timeout'))?.problem).toMatchObject({
-      type: expect.stringContaining('storage-no-answer'),
-      detail: expect.stringContaining('may or may not be stored'),
-    });
+    for (const unanswered of [
+      new Error('Query read timeout'),
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    ]) {
+      expect(errorToProblem(unanswered)?.problem).toMatchObject({
+        type: expect.stringContaining('storage-no-answer'),
+        detail: expect.stringContaining('may or may not be stored'),
+      });
+    }
+    for (const refused of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      new Error('timeout exceeded when trying to connect'),
+    ]) {
+      expect(errorToProblem(refused)?.problem).toMatchObject({ type: expect.stringContaining('storage-unavailable'), detail: expect.stringContaining('nothing was stored') });
+    }
   });
 
   it('leaves unexpected errors unmapped, so they become a 500 with an error id', () => {

@@ -16,7 +16,7 @@ export function errorToProblem(error: unknown): { problem: Problem; retryAfter?:
   if (error instanceof DomainError) return domainProblem(error);
   if (isDatabaseSilent(error)) {
     return {
-      problem: problem(503, 'storage-no-answer', 'Storage did not answer in time', {
+      problem: problem(503, 'storage-no-answer', 'Storage did not answer', {
         detail: 'PostgreSQL did not answer; what was sent may or may not be stored. Retry with the same Idempotency-Key to store it exactly once.',
       }),
       retryAfter: RETRY_AFTER_SECONDS,
