@@ -272,6 +272,36 @@ describe('alert to incident', () => {
     expect((await vigil.client.workflow.getHandle(accepted.workflowId).describe()).typedSearchAttributes.get(VigilStatus)).toBe('resolved');
   });
 
+  it('resolves an incident whose workflow was terminated outside Vigil, in PostgreSQL alone, and audits it; acknowledging it is 409', async () => {
+    const labels = { service: `terminated-${Date.now()}` };
+    const [accepted] = await send(alert({ labels }));
+    const id = accepted.incidentId;
+    await eventually(async () => ((await workflowStatus(id)) === 'RUNNING' ? true : undefined), 'workflow running');
+    await vigil.client.workflow.getHandle(accepted.workflowId).terminate('stopped by hand in the Temporal UI');
+
+    const ack = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' });
+    expect(ack.status).toBe(409);
+    expect(ack.body).toMatchObject({ currentStatus: 'triggered', detail: expect.stringContaining('terminated outside Vigil') });
+
+    const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST', body: { note: 'cleaning up' } });
+    expect(resolved.status).toBe(200);
+    expect(liveStateSchema.parse(resolved.body)).toMatchObject({ incidentId: id, status: 'resolved' });
+    expect(resolved.body.transitions.at(-1)).toMatchObject({ from: 'triggered', to: 'resolved', actor: expect.stringContaining('apikey:') });
+    expect((await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' })).status).toBe(409);
+
+    const detail = await vigil.json(`/api/v1/incidents/${id}`);
+    expect(detail.body).toMatchObject({ status: 'resolved', resolvedBy: expect.stringContaining('apikey:') });
+    const timeline = await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`);
+    const changes = timeline.body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
+    expect(changes.at(-1)).toMatchObject({ data: { from: 'triggered', to: 'resolved', note: 'cleaning up', workflow: expect.stringContaining('terminated outside Vigil') } });
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+
+    // The fingerprint is free again: the next firing alert opens a new incident with a workflow of its own.
+    const [reopened] = await send(alert({ labels }));
+    expect(reopened).toMatchObject({ outcome: 'created' });
+    expect(reopened.incidentId).not.toBe(id);
+  });
+
   it('lists incidents filtered by status, severity and service, one cursor page at a time', async () => {
     const service = `paged-${Date.now()}`;
     for (let i = 0; i < 5; i++) await send(alert({ labels: { service, alertname: `A${i}`, severity: i % 2 ? 'info' : 'high' } }));

@@ -90,7 +90,10 @@ export class IncidentsController {
   @Post(':id/resolve')
   @HttpCode(200)
   @Roles('responder')
-  @ApiOperation({ summary: 'Resolve (a Temporal update); answers the new state' })
+  @ApiOperation({
+    summary: 'Resolve (a Temporal update); answers the new state',
+    description: 'An incident whose workflow was terminated or cancelled outside Vigil is resolved in PostgreSQL alone, and audited so.',
+  })
   @ApiBody({ required: false, schema: openApiSchema(transitionBodySchema, 'input') })
   @ApiOkResponse({ description: "The incident's new live state", schema: openApiSchema(liveStateSchema) })
   @ApiNotFoundResponse({ description: 'No such incident' })

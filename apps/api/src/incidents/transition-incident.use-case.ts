@@ -1,22 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import {
   Client,
+  type WorkflowExecutionStatusName,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowUpdateFailedError,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
+import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import {
   acknowledgeUpdate,
   INCIDENT_WORKFLOW_TYPE,
+  incidentStateQuery,
   incidentWorkflowInput,
   resolveUpdate,
   type IncidentLiveState,
 } from '../../../../libs/contracts';
-import { canTransition, DomainError, DomainErrorCode } from '../../../../libs/domain';
+import { canTransition, DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
@@ -34,6 +37,9 @@ export interface TransitionIncidentCommand {
  * Acknowledge or resolve through the incident workflow (a Temporal update, so the answer is the
  * state after the change). Update-with-start covers an incident whose workflow command is still
  * in the outbox. The workflow's validator decides; a refusal is a 409.
+ *
+ * A workflow closed outside Vigil (terminated or cancelled in the Temporal UI) leaves its incident
+ * open with nothing to move it: such an incident can still be resolved, in PostgreSQL alone.
  */
 @Injectable()
 export class TransitionIncident {
@@ -42,6 +48,7 @@ export class TransitionIncident {
     private readonly queries: IncidentQueries,
     private readonly auditLog: AuditLog,
     private readonly config: VigilConfig,
+    private readonly dataSource: DataSource,
   ) {}
 
   async execute(command: TransitionIncidentCommand): Promise<IncidentLiveState> {
@@ -70,7 +77,8 @@ export class TransitionIncident {
       return state;
     } catch (error) {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
-      if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowExecutionAlreadyStartedError) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(command, incident.workflowId);
+      if (error instanceof WorkflowUpdateFailedError) {
         await this.audit(command, 'rejected', incident.workflowId, update?.workflowRunId);
         const current = await this.queries.get(command.incidentId);
         throw notAllowed(current.status, command.to, error.message);
@@ -83,6 +91,58 @@ export class TransitionIncident {
         `the incident workflow accepted the change to ${command.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will: read the incident to see it`,
       );
     }
+  }
+
+  /**
+   * The workflow has closed while the record says open. A run that completed resolved the incident
+   * (the record is about to say so); one terminated, cancelled, failed or timed out never will.
+   */
+  private async afterWorkflowClosed(command: TransitionIncidentCommand, workflowId: string): Promise<IncidentLiveState> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
+    const { status, runId } = await this.client.connection.withDeadline(deadline, () => handle.describe());
+    if (status.name === 'COMPLETED' || command.to !== 'resolved') {
+      await this.audit(command, 'rejected', workflowId, runId);
+      const current = await this.queries.get(command.incidentId);
+      const reason = status.name === 'COMPLETED' ? undefined : `${closedOutside(status.name)}; it can only be resolved`;
+      throw notAllowed(current.status, command.to, reason);
+    }
+    // The closed run's last state, for the answer (a worker answers queries on closed runs too).
+    const last = await this.client.connection.withDeadline(deadline, () => handle.query(incidentStateQuery)).catch(() => null);
+    const note = `${closedOutside(status.name)}; resolved without it`;
+    const resolved = await this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ status: IncidentStatus; severity: Severity }> = await manager.query(
+        `SELECT status, severity FROM incidents WHERE id = $1 FOR UPDATE`,
+        [command.incidentId],
+      );
+      const from = rows[0]?.status;
+      if (!from || !canTransition(from, 'resolved')) return null;
+      await manager.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = $2, updated_at = now() WHERE id = $1`, [
+        command.incidentId,
+        command.actor,
+      ]);
+      const event = await this.auditLog.append(
+        {
+          chainId: incidentChainId(command.incidentId),
+          type: 'incident.status_changed',
+          actor: command.actor,
+          incidentId: command.incidentId,
+          ...activeTraceFields(),
+          workflowId,
+          runId,
+          data: { from, to: 'resolved', note: command.note ?? null, workflow: note },
+        },
+        manager,
+      );
+      return { from, severity: rows[0].severity, at: event.occurredAt };
+    });
+    if (!resolved) {
+      const current = await this.queries.get(command.incidentId);
+      throw notAllowed(current.status, command.to);
+    }
+    const before = last ?? { incidentId: command.incidentId, severity: resolved.severity, lastCommandSeq: 0, transitions: [] };
+    const transition = { from: resolved.from, to: 'resolved' as const, actor: command.actor, at: resolved.at };
+    return { ...before, status: 'resolved', transitions: [...before.transitions, transition] };
   }
 
   /** The update as asked for, with the run that took it (none when it was refused). */
@@ -98,6 +158,10 @@ export class TransitionIncident {
       data: { update: UPDATES[command.to].name, outcome, note: command.note ?? null },
     });
   }
+}
+
+function closedOutside(status: WorkflowExecutionStatusName): string {
+  return `the incident's workflow was ${status.toLowerCase().replace(/_/g, ' ')} outside Vigil`;
 }
 
 function notAllowed(status: string, to: string, reason?: string): DomainError {
