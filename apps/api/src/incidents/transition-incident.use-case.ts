@@ -109,7 +109,7 @@ export class TransitionIncident {
     }
     // The closed run's last state, for the answer (a worker answers queries on closed runs too).
     const last = await this.client.connection.withDeadline(deadline, () => handle.query(incidentStateQuery)).catch(() => null);
-    const note = `${closedOutside(status.name)}; resolved without it`;
+    const howClosed = `${closedOutside(status.name)}; resolved without it`;
     const resolved = await this.dataSource.transaction(async (manager) => {
       const rows: Array<{ status: IncidentStatus; severity: Severity }> = await manager.query(
         `SELECT status, severity FROM incidents WHERE id = $1 FOR UPDATE`,
@@ -130,13 +130,15 @@ export class TransitionIncident {
           ...activeTraceFields(),
           workflowId,
           runId,
-          data: { from, to: 'resolved', note: command.note ?? null, workflow: note },
+          data: { from, to: 'resolved', note: command.note ?? null, workflow: howClosed },
         },
         manager,
       );
       return { from, severity: rows[0].severity, at: event.occurredAt };
     });
     if (!resolved) {
+      // Resolved meanwhile (another request, or a resolved alert).
+      await this.audit(command, 'rejected', workflowId, runId);
       const current = await this.queries.get(command.incidentId);
       throw notAllowed(current.status, command.to);
     }
