@@ -79,9 +79,7 @@ export class TransitionIncident {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(command, incident.workflowId);
       if (error instanceof WorkflowUpdateFailedError) {
-        await this.audit(command, 'rejected', incident.workflowId, update?.workflowRunId);
-        const current = await this.queries.get(command.incidentId);
-        throw notAllowed(current.status, command.to, error.message);
+        return this.refuse(command, incident.workflowId, update?.workflowRunId, error.message);
       }
       if (!update) throw error;
       // Not refused, not finished in time: the workflow accepted it and applies it whatever becomes of this request.
@@ -102,10 +100,7 @@ export class TransitionIncident {
     const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
     const { status, runId } = await this.client.connection.withDeadline(deadline, () => handle.describe());
     if (status.name === 'COMPLETED' || command.to !== 'resolved') {
-      await this.audit(command, 'rejected', workflowId, runId);
-      const current = await this.queries.get(command.incidentId);
-      const reason = status.name === 'COMPLETED' ? undefined : `${closedOutside(status.name)}; it can only be resolved`;
-      throw notAllowed(current.status, command.to, reason);
+      return this.refuse(command, workflowId, runId, status.name === 'COMPLETED' ? undefined : `${closedOutside(status.name)}; it can only be resolved`);
     }
     // The closed run's last state, for the answer (a worker answers queries on closed runs too).
     const last = await this.client.connection.withDeadline(deadline, () => handle.query(incidentStateQuery)).catch(() => null);
@@ -138,13 +133,18 @@ export class TransitionIncident {
     });
     if (!resolved) {
       // Resolved meanwhile (another request, or a resolved alert).
-      await this.audit(command, 'rejected', workflowId, runId);
-      const current = await this.queries.get(command.incidentId);
-      throw notAllowed(current.status, command.to);
+      return this.refuse(command, workflowId, runId);
     }
     const before = last ?? { incidentId: command.incidentId, severity: resolved.severity, lastCommandSeq: 0, transitions: [] };
     const transition = { from: resolved.from, to: 'resolved' as const, actor: command.actor, at: resolved.at };
     return { ...before, status: 'resolved', transitions: [...before.transitions, transition] };
+  }
+
+  /** Audits the refusal and answers it with the incident's status as it is now. */
+  private async refuse(command: TransitionIncidentCommand, workflowId: string, runId?: string, reason?: string): Promise<never> {
+    await this.audit(command, 'rejected', workflowId, runId);
+    const current = await this.queries.get(command.incidentId);
+    throw notAllowed(current.status, command.to, reason);
   }
 
   /** The update as asked for, with the run that took it (none when it was refused). */
