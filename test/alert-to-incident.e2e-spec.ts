@@ -302,6 +302,27 @@ describe('alert to incident', () => {
     expect(reopened.incidentId).not.toBe(id);
   });
 
+  it('audits every transition of a fresh run started after Temporal forgot a terminated one (past its retention)', async () => {
+    const [accepted] = await send(alert({ labels: { service: `forgotten-${Date.now()}` } }));
+    const id = accepted.incidentId;
+    expect((await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' })).status).toBe(200);
+    // Deleting a running workflow terminates it and drops its history at once: what a termination
+    // in the Temporal UI and then the namespace's retention do. The workflow id is free again.
+    await vigil.client.workflowService.deleteWorkflowExecution({ namespace: vigil.client.options.namespace, workflowExecution: { workflowId: accepted.workflowId } });
+    await eventually(async () => ((await workflowStatus(id).catch((e: Error) => e.name)) === 'WorkflowNotFoundError' ? true : undefined), 'history deleted');
+
+    const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST', body: { note: 'after the retention' } });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ incidentId: id, status: 'resolved' });
+
+    const timeline = await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`);
+    const changes = timeline.body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
+    // The old run's two transitions and the fresh run's two: the fresh run's are numbered 1 and 2 again.
+    expect(changes.map((e: { data: { to: string } }) => e.data.to)).toEqual(['triggered', 'acknowledged', 'triggered', 'resolved']);
+    expect(changes.at(-1)).toMatchObject({ actor: expect.stringContaining('apikey:'), runId: (await vigil.client.workflow.getHandle(accepted.workflowId).describe()).runId });
+    expect((await vigil.json(`/api/v1/incidents/${id}`)).body).toMatchObject({ status: 'resolved' });
+  });
+
   it('lists incidents filtered by status, severity and service, one cursor page at a time', async () => {
     const service = `paged-${Date.now()}`;
     for (let i = 0; i < 5; i++) await send(alert({ labels: { service, alertname: `A${i}`, severity: i % 2 ? 'info' : 'high' } }));

@@ -19,14 +19,24 @@ import {
 import { waitUntil } from '../../libs/dev-stack';
 import type { Severity } from '../../libs/domain';
 import { incidentWorkflow } from '../../workflows';
+import { TRANSITION_KEY_PER_RUN_PATCH } from '../../workflows/src/incident.workflow';
 import { bundleWorkflows, HISTORIES, startLocalTemporal, tracingSinks } from './workflow-test-env';
 
 const TASK_QUEUE = 'incident-workflow-test';
 
-/** `VIGIL_SAVE_HISTORIES=1 npx jest test/workflows` refreshes the histories the replay test guards. */
+/**
+ * `VIGIL_SAVE_HISTORIES=1 npx jest test/workflows` saves the histories of the current workflow code
+ * for the replay test. They are named after its latest patch, so the histories of earlier code stay
+ * beside them: runs of every version may still be open in production.
+ */
 async function saveHistory(handle: { fetchHistory(): Promise<unknown> }, name: string): Promise<void> {
   if (!process.env.VIGIL_SAVE_HISTORIES) return;
-  await writeFile(join(HISTORIES, `${name}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+  await writeFile(join(HISTORIES, `${name}.${TRANSITION_KEY_PER_RUN_PATCH}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+}
+
+/** The audit keys the workflow gives its transitions: per run, so a fresh run under the same id never reuses one. */
+function transitionKeys(workflowId: string, runIds: string[]): string[] {
+  return runIds.map((runId, i) => `${workflowId}:${runId}:transition:${i + 1}`);
 }
 
 describe('incidentWorkflow', () => {
@@ -99,6 +109,7 @@ describe('incidentWorkflow', () => {
       expect(resolved.status).toBe('resolved');
       const final = await handle.result();
       await saveHistory(handle, 'incident-ack-resolve');
+      expect(recorded.map((r) => r.idempotencyKey)).toEqual(transitionKeys(handle.workflowId, Array(3).fill(handle.signaledRunId)));
       return final;
     });
     expectAckedByAliceResolvedByBob(result);
@@ -186,6 +197,8 @@ describe('incidentWorkflow', () => {
         await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'bob' }] });
         const result = await handle.result();
         await saveHistory(handle, 'incident-continued-run-resolved');
+        const secondRunId = (await handle.describe()).runId;
+        expect(recorded.map((r) => r.idempotencyKey)).toEqual(transitionKeys(handle.workflowId, [firstRunId, secondRunId, secondRunId]));
         return result;
       }, smallHistories);
       expectAckedByAliceResolvedByBob(final);

@@ -34,6 +34,9 @@ export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
 /** Runs started before continue-as-new kept going past suggestions; their histories must replay so. */
 export const CONTINUE_AS_NEW_PATCH = 'continue-as-new-when-suggested';
 
+/** Runs started before it key their transitions' audit events by workflow id alone, and must replay so. */
+export const TRANSITION_KEY_PER_RUN_PATCH = 'transition-key-per-run';
+
 /**
  * What the Temporal UI shows as the incident's current details: what changes (the summary is fixed
  * at start), and what the incident is about, since a run that continued as new has no summary.
@@ -54,6 +57,7 @@ function showState(input: IncidentWorkflowInput, state: IncidentLiveState): void
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentLiveState> {
   const mayContinueAsNew = patched(CONTINUE_AS_NEW_PATCH);
+  const keyPerRun = patched(TRANSITION_KEY_PER_RUN_PATCH);
   const state: IncidentLiveState = input.continued ?? {
     incidentId: input.incidentId,
     status: 'triggered',
@@ -72,7 +76,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     upsertSearchAttributes([{ key: VigilStatus, value: to }]);
     showState(input, state);
     const { incidentId } = input;
-    persisted = persisted.then(() => recordTransition({ incidentId, from, to, actor, transitionIndex }));
+    const { workflowId, runId } = workflowInfo();
+    const idempotencyKey = keyPerRun ? `${workflowId}:${runId}:transition:${transitionIndex}` : undefined;
+    persisted = persisted.then(() => recordTransition({ incidentId, from, to, actor, transitionIndex, idempotencyKey }));
     return persisted;
   }
 

@@ -7,6 +7,13 @@ export interface RecordTransitionInput {
   actor: string;
   /** Distinguishes this transition within the workflow, so a retried activity records it once. */
   transitionIndex: number;
+  /**
+   * The audit event's idempotency key: `<workflowId>:<runId>:transition:<index>`, so that a run
+   * started afresh under the same workflow id (the old one's history past Temporal's retention)
+   * cannot take a key of the old run. Absent from runs started before the patch
+   * `transition-key-per-run`; those keep `<workflowId>:transition:<index>`.
+   */
+  idempotencyKey?: string;
   severity?: Severity;
 }
 

@@ -11,8 +11,8 @@ export interface IncidentActivityDeps {
 
 /**
  * Moves the incident row forward (never back: intake may already have resolved it) and records
- * the state change in the audit log, in one transaction. Keyed by workflow id and transition
- * index, so a retried attempt changes nothing twice.
+ * the state change in the audit log, in one transaction. Keyed by the workflow's run and the
+ * transition's index, so a retried attempt changes nothing twice.
  */
 async function recordTransition(deps: IncidentActivityDeps, input: RecordTransitionInput): Promise<void> {
   const { workflowExecution } = Context.current().info;
@@ -40,7 +40,7 @@ async function recordTransition(deps: IncidentActivityDeps, input: RecordTransit
         workflowId: workflowExecution.workflowId,
         runId: workflowExecution.runId,
         data: { from: input.from, to: input.to },
-        idempotencyKey: `${workflowExecution.workflowId}:transition:${input.transitionIndex}`,
+        idempotencyKey: input.idempotencyKey ?? `${workflowExecution.workflowId}:transition:${input.transitionIndex}`,
       },
       manager,
     );
