@@ -1,4 +1,4 @@
-import { incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
+import { incidentStateQuery, incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
 import { acceptedAlertsSchema } from '../apps/api/src/alerts/alert.schema';
 import { timelineSchema, verifyReportSchema } from '../apps/api/src/audit/audit.controller';
 import { problemSchema } from '../apps/api/src/http/problem';
@@ -197,6 +197,10 @@ describe('alert to incident', () => {
         [mine[0].incidentId],
       );
       expect(received[0]).toEqual({ n: 20, alerts: 20 });
+      // The incident's alerts, newest first, in the order they were counted, also within one commit.
+      const countOf = new Map(mine.map((a) => [a.alertId, a.occurrenceCount]));
+      const listed = await vigil.json(`/api/v1/incidents/${mine[0].incidentId}/alerts?limit=100`);
+      expect(listed.body.items.map((a: { id: string }) => countOf.get(a.id))).toEqual(Array.from({ length: 20 }, (_, i) => 20 - i));
     }
     expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
   });
@@ -276,8 +280,13 @@ describe('alert to incident', () => {
     const labels = { service: `terminated-${Date.now()}` };
     const [accepted] = await send(alert({ labels }));
     const id = accepted.incidentId;
-    await eventually(async () => ((await workflowStatus(id)) === 'RUNNING' ? true : undefined), 'workflow running');
-    await vigil.client.workflow.getHandle(accepted.workflowId).terminate('stopped by hand in the Temporal UI');
+    // Terminated once it has run (its last state answers queries, as in the Temporal UI).
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(() => handle.query(incidentStateQuery), 'workflow answering queries');
+    await handle.terminate('stopped by hand in the Temporal UI');
+
+    // A repeat with another severity changes the record; the closed workflow never hears of it.
+    expect((await send(alert({ labels: { ...labels, severity: 'high' } })))[0]).toMatchObject({ incidentId: id, outcome: 'deduplicated' });
 
     const ack = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' });
     expect(ack.status).toBe(409);
@@ -285,12 +294,12 @@ describe('alert to incident', () => {
 
     const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST', body: { note: 'cleaning up' } });
     expect(resolved.status).toBe(200);
-    expect(liveStateSchema.parse(resolved.body)).toMatchObject({ incidentId: id, status: 'resolved' });
+    expect(liveStateSchema.parse(resolved.body)).toMatchObject({ incidentId: id, status: 'resolved', severity: 'high' });
     expect(resolved.body.transitions.at(-1)).toMatchObject({ from: 'triggered', to: 'resolved', actor: expect.stringContaining('apikey:') });
     expect((await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' })).status).toBe(409);
 
     const detail = await vigil.json(`/api/v1/incidents/${id}`);
-    expect(detail.body).toMatchObject({ status: 'resolved', resolvedBy: expect.stringContaining('apikey:') });
+    expect(detail.body).toMatchObject({ status: 'resolved', severity: 'high', resolvedBy: expect.stringContaining('apikey:') });
     const timeline = await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`);
     const changes = timeline.body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
     expect(changes.at(-1)).toMatchObject({ data: { from: 'triggered', to: 'resolved', note: 'cleaning up', workflow: expect.stringContaining('terminated outside Vigil') } });
@@ -351,8 +360,8 @@ describe('alert to incident', () => {
     const body = alert({ annotations: { summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' }, generatorURL });
     const [first] = await send(body);
     const [second] = await send({ ...body, annotations: { summary: 'error rate 9%' } });
-    // One request, one transaction: two alerts that share their received_at.
-    const batch = await send([body, body]);
+    // One request, one transaction: three alerts that share their received_at.
+    const batch = await send([body, body, body]);
     const [resolved] = await send({ ...body, status: 'resolved' });
 
     const path = `/api/v1/incidents/${first.incidentId}/alerts`;
@@ -370,15 +379,16 @@ describe('alert to incident', () => {
       cursor = page.body.nextCursor;
     } while (cursor);
 
-    expect(items.map((a) => a.outcome)).toEqual(['resolved', 'deduplicated', 'deduplicated', 'deduplicated', 'created']);
-    expect(items.map((a) => a.id)).toEqual([resolved.alertId, ...batch.map((a) => a.alertId).sort().reverse(), second.alertId, first.alertId]);
+    expect(items.map((a) => a.outcome)).toEqual(['resolved', 'deduplicated', 'deduplicated', 'deduplicated', 'deduplicated', 'created']);
+    // Newest first also within the transaction: the batch's last alert was applied last.
+    expect(items.map((a) => a.id)).toEqual([resolved.alertId, ...batch.map((a) => a.alertId).reverse(), second.alertId, first.alertId]);
     expect(items.every((a) => a.incidentId === first.incidentId && a.fingerprint === first.fingerprint)).toBe(true);
-    expect(items[4]).toMatchObject({ status: 'firing', severity: 'critical', labels: body.labels, source: 'api', traceId: first.traceId });
+    expect(items[5]).toMatchObject({ status: 'firing', severity: 'critical', labels: body.labels, source: 'api', traceId: first.traceId });
     // Alertmanager's generatorURL (the rule's graph) is kept among the annotations.
-    expect(items[4].annotations).toEqual({ summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout', generatorURL });
-    expect(items[3].annotations).toEqual({ summary: 'error rate 9%', generatorURL });
+    expect(items[5].annotations).toEqual({ summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout', generatorURL });
+    expect(items[4].annotations).toEqual({ summary: 'error rate 9%', generatorURL });
     expect(items[0].status).toBe('resolved');
-    expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(Date.parse(items[4].receivedAt));
+    expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(Date.parse(items[5].receivedAt));
 
     expect((await vigil.json(`/api/v1/incidents/${first.incidentId}`)).body.links.alerts).toBe(path);
     expect((await vigil.json(`/api/v1/incidents/00000000-0000-4000-8000-000000000000/alerts`)).status).toBe(404);
@@ -392,7 +402,8 @@ describe('alert to incident', () => {
     const batch = [0, 1, 2, 3, 4].map((i) => alert({ labels: { service, alertname: `B${i}` } }));
     const accepted = await send(batch);
     const seen = (await pagesOf(service)).map((i) => i.id);
-    expect([...seen].sort()).toEqual(accepted.map((a) => a.incidentId).sort());
+    // Newest first: the batch's last incident was opened last.
+    expect(seen).toEqual(accepted.map((a) => a.incidentId).reverse());
   });
 
   it('audits a failed activity attempt with its error, and the retry that succeeds', async () => {

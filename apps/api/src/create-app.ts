@@ -27,10 +27,12 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     // A sender that stalls mid-request is answered 408 rather than holding its connection for good.
     requestTimeout: config.requestTimeoutMs,
     // Node looks for such requests every 30 s by default; checked more often, the limit holds closely.
-    http: { connectionsCheckingInterval: Math.min(config.requestTimeoutMs, 5_000) },
+    // A body that stalls is timed by headersTimeout (60 s by default, not lowered by requestTimeout).
+    http: { connectionsCheckingInterval: Math.min(config.requestTimeoutMs, 5_000), headersTimeout: config.requestTimeoutMs },
     clientErrorHandler: answerClientError,
-    // Ids of any length reach validation (a 400 naming the field), not the router's own 414.
-    routerOptions: { maxParamLength: 8192 },
+    // Ids of any length reach validation (a 400 naming the field), not the router's own 414: Node
+    // refuses a request line past its header limit (16 KiB, 431) before the router sees it.
+    routerOptions: { maxParamLength: 65_536 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,

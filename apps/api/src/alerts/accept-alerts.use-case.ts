@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { SpanContext } from '@opentelemetry/api';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { DataSource } from 'typeorm';
 import { alertChainId, AuditLog, canonicalJson } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
@@ -129,8 +130,10 @@ export class AcceptAlerts implements OnModuleDestroy {
     const keyOf = (index: number) => command.idempotencyKey && storedIdempotencyKey(command.idempotencyScope, command.idempotencyKey, index);
     const requestHash = command.idempotencyKey ? createHash('sha256').update(canonicalJson(command.alerts)).digest('hex') : null;
     const alerts = command.alerts.map((alert, index): IntakeAlert => {
-      const id = randomUUID();
-      const newIncidentId = randomUUID();
+      // Time-ordered and increasing within this process: alerts (and incidents) that one commit
+      // stores share their received_at, and their ids then list them in the order they were applied.
+      const id = timeOrderedUuid();
+      const newIncidentId = timeOrderedUuid();
       const fingerprint = alertFingerprint(alert.labels, alert.dedupKey);
       const { actor, source } = command;
       const { severity } = alert.labels;

@@ -135,9 +135,10 @@ export class TransitionIncident {
       // Resolved meanwhile (another request, or a resolved alert).
       return this.refuse(command, workflowId, runId);
     }
-    const before = last ?? { incidentId: command.incidentId, severity: resolved.severity, lastCommandSeq: 0, transitions: [] };
+    const before = last ?? { incidentId: command.incidentId, lastCommandSeq: 0, transitions: [] };
     const transition = { from: resolved.from, to: 'resolved' as const, actor: command.actor, at: resolved.at };
-    return { ...before, status: 'resolved', transitions: [...before.transitions, transition] };
+    // The severity of the record: alerts may have changed it after the workflow stopped listening.
+    return { ...before, status: 'resolved', severity: resolved.severity, transitions: [...before.transitions, transition] };
   }
 
   /** Audits the refusal and answers it with the incident's status as it is now. */
