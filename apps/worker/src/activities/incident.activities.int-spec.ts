@@ -42,7 +42,7 @@ describe('recordTransition on PostgreSQL', () => {
 
   async function statusChanges(id: string) {
     return (await ds.query(`SELECT data, actor FROM audit_events WHERE chain_id = $1 AND type = 'incident.status_changed' ORDER BY seq`, [incidentChainId(id)])) as Array<{
-      data: { from: string; to: string };
+      data: { from: string; to: string; recordAlready?: unknown };
       actor: string;
     }>;
   }
@@ -64,7 +64,29 @@ describe('recordTransition on PostgreSQL', () => {
     await ds.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = 'ingest' WHERE id = $1`, [id]);
     await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered' as const, to: 'acknowledged' as const, actor: 'bob', transitionIndex: 1 });
     expect(await incident(id)).toMatchObject({ status: 'resolved' });
-    // The workflow's own step is still on record.
-    expect((await statusChanges(id)).map((change) => change.data.to)).toEqual(['acknowledged']);
+    // The workflow's own step is still on record, with what the record already said.
+    expect(await statusChanges(id)).toEqual([
+      { data: { from: 'triggered', to: 'acknowledged', recordAlready: { status: 'resolved', by: 'ingest', at: expect.any(String) } }, actor: 'bob' },
+    ]);
+  });
+
+  it('names who resolved the record first when a resolved alert beat the resolve the workflow took', async () => {
+    const id = await openIncident();
+    await ds.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = 'apikey:alertmanager' WHERE id = $1`, [id]);
+    const [{ resolved_at: resolvedAt }] = await ds.query(`SELECT resolved_at FROM incidents WHERE id = $1`, [id]);
+    await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered' as const, to: 'resolved' as const, actor: 'apikey:oncall', transitionIndex: 2 });
+
+    const [row] = await ds.query(`SELECT resolved_by FROM incidents WHERE id = $1`, [id]);
+    expect(row.resolved_by).toBe('apikey:alertmanager');
+    expect(await statusChanges(id)).toEqual([
+      { data: { from: 'triggered', to: 'resolved', recordAlready: { status: 'resolved', by: 'apikey:alertmanager', at: resolvedAt.toISOString() } }, actor: 'apikey:oncall' },
+    ]);
+  });
+
+  it("adds nothing to the workflow's step when the record got there by the same hand (a resolved alert, then its resolve command)", async () => {
+    const id = await openIncident();
+    await ds.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = 'apikey:alertmanager' WHERE id = $1`, [id]);
+    await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered' as const, to: 'resolved' as const, actor: 'apikey:alertmanager', transitionIndex: 2 });
+    expect(await statusChanges(id)).toEqual([{ data: { from: 'triggered', to: 'resolved' }, actor: 'apikey:alertmanager' }]);
   });
 });

@@ -2,11 +2,32 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { incidentChainId, type AuditLog } from '../../../../libs/audit';
 import type { IncidentActivities, RecordTransitionInput } from '../../../../libs/contracts';
+import { INCIDENT_STATUSES, isAtOrPast, type IncidentStatus } from '../../../../libs/domain';
 import { activeTraceFields } from '../../../../libs/telemetry';
 
 export interface IncidentActivityDeps {
   dataSource: DataSource;
   auditLog: AuditLog;
+}
+
+interface RecordRow {
+  status: IncidentStatus;
+  acknowledged_by: string | null;
+  acknowledged_at: Date | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+}
+
+/**
+ * What the record already said, when it was at this transition's status or past it by someone else's
+ * hand: a resolved alert can resolve the record a moment before the workflow takes a responder's
+ * resolve. The audit event then names both, so the log and the record agree on who came first.
+ */
+function recordAhead(row: RecordRow | undefined, input: RecordTransitionInput) {
+  if (!row || !isAtOrPast(row.status, input.to)) return null;
+  const [by, at] = row.status === 'resolved' ? [row.resolved_by, row.resolved_at] : [row.acknowledged_by, row.acknowledged_at];
+  if (row.status === input.to && by === input.actor) return null;
+  return { status: row.status, by, at: at?.toISOString() ?? null };
 }
 
 /**
@@ -18,6 +39,10 @@ async function recordTransition(deps: IncidentActivityDeps, input: RecordTransit
   const { workflowExecution } = Context.current().info;
   if (!workflowExecution) throw ApplicationFailure.nonRetryable('recordTransition runs only inside an incident workflow');
   await deps.dataSource.transaction(async (manager) => {
+    const [before] = (await manager.query(
+      `SELECT status, acknowledged_by, acknowledged_at, resolved_by, resolved_at FROM incidents WHERE id = $1 FOR UPDATE`,
+      [input.incidentId],
+    )) as RecordRow[];
     await manager.query(
       `UPDATE incidents SET
          status = CASE WHEN array_position($4::text[], status) < array_position($4::text[], $2) THEN $2 ELSE status END,
@@ -28,8 +53,9 @@ async function recordTransition(deps: IncidentActivityDeps, input: RecordTransit
          workflow_run_id = coalesce(workflow_run_id, $5),
          updated_at = now()
        WHERE id = $1`,
-      [input.incidentId, input.to, input.actor, ['triggered', 'acknowledged', 'resolved'], workflowExecution.runId],
+      [input.incidentId, input.to, input.actor, INCIDENT_STATUSES, workflowExecution.runId],
     );
+    const ahead = recordAhead(before, input);
     await deps.auditLog.append(
       {
         chainId: incidentChainId(input.incidentId),
@@ -39,7 +65,7 @@ async function recordTransition(deps: IncidentActivityDeps, input: RecordTransit
         ...activeTraceFields(),
         workflowId: workflowExecution.workflowId,
         runId: workflowExecution.runId,
-        data: { from: input.from, to: input.to },
+        data: ahead ? { from: input.from, to: input.to, recordAlready: ahead } : { from: input.from, to: input.to },
         idempotencyKey: input.idempotencyKey ?? `${workflowExecution.workflowId}:transition:${input.transitionIndex}`,
       },
       manager,
