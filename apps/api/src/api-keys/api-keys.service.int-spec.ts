@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
@@ -54,10 +55,26 @@ describe('ApiKeysService on PostgreSQL', () => {
     const second = new ApiKeysService(repository, new AuditLog(ds), config);
     await first.onApplicationBootstrap();
     // The second process looked before the first stored it.
-    jest.spyOn(repository, 'existsBy').mockResolvedValueOnce(false);
+    jest.spyOn(repository, 'findOneBy').mockResolvedValueOnce(null);
     await expect(second.onApplicationBootstrap()).resolves.toBeUndefined();
     expect(await repository.countBy({ keyHash: hashApiKey(adminKey) })).toBe(1);
     expect(await second.authenticate(adminKey)).toMatchObject({ role: 'admin' });
+  });
+
+  it('keeps a revoked VIGIL_ADMIN_API_KEY revoked at the next start, and says so in the log', async () => {
+    const adminKey = `vgl_${randomBytes(24).toString('base64url')}`;
+    const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_ADMIN_API_KEY: adminKey });
+    const first = new ApiKeysService(repository, new AuditLog(ds), config);
+    await first.onApplicationBootstrap();
+    const [stored] = await repository.findBy({ keyHash: hashApiKey(adminKey) });
+    await first.revoke(stored.id, 'apikey:other-admin');
+
+    const restarted = new ApiKeysService(repository, new AuditLog(ds), config);
+    const warned = jest.spyOn(Logger.prototype, 'warn');
+    await restarted.onApplicationBootstrap();
+    expect(warned.mock.calls.map((call) => String(call[0]))).toContainEqual(expect.stringContaining(`VIGIL_ADMIN_API_KEY is the API key ${stored.name}, revoked at`));
+    expect(await restarted.authenticate(adminKey)).toBeNull();
+    expect(await repository.countBy({ keyHash: hashApiKey(adminKey) })).toBe(1);
   });
 
   it('gives every key a name of its own, for good: the name is its actor in the audit log', async () => {

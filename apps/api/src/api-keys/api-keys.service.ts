@@ -33,7 +33,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
   /** Stores VIGIL_ADMIN_API_KEY (hashed) as an admin key, once. */
   async onApplicationBootstrap(): Promise<void> {
     const key = this.config.adminApiKey;
-    if (!key || (await this.isStored(key))) return;
+    if (!key) return;
+    const stored = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
+    if (stored?.revokedAt) {
+      // Revoked stays revoked: a restart must not bring back a key someone took away.
+      this.logger.warn(
+        `VIGIL_ADMIN_API_KEY is the API key ${stored.name}, revoked at ${stored.revokedAt.toISOString()}: it stays revoked. Set another VIGIL_ADMIN_API_KEY, or create an admin key with one that works`,
+      );
+    }
+    if (stored) return;
     // A name is one key's actor in the audit log: a later, different VIGIL_ADMIN_API_KEY gets a name of its own.
     const earlier = await this.keys.countBy({ name: Like(`${BOOTSTRAP_KEY_NAME}%`) });
     const name = earlier === 0 ? BOOTSTRAP_KEY_NAME : `${BOOTSTRAP_KEY_NAME}-${earlier + 1}`;
