@@ -285,6 +285,20 @@ describe('the API edge', () => {
       const nulNote = await vigil.json(`/api/v1/incidents/${opened.incidentId}/acknowledge`, { method: 'POST', body: { note: 'nul\u0000' } });
       expect(nulNote.status).toBe(400);
       expect(nulNote.body.errors[0].field).toBe('note');
+      // Routes that take no query parameters refuse them too (a ?limit=1 ignored would pass for a page), and change nothing.
+      for (const [method, path] of [
+        ['POST', '/api/v1/alerts?limit=1'],
+        ['GET', '/api/v1/api-keys?limit=1'],
+        ['GET', '/api/v1/audit/verify?from=0'],
+        ['GET', `/api/v1/incidents/${opened.incidentId}?limit=1`],
+        ['POST', `/api/v1/incidents/${opened.incidentId}/acknowledge?limit=1`],
+        ['POST', `/api/v1/incidents/${opened.incidentId}/resolve?limit=1`],
+      ]) {
+        const answer = await vigil.json(path, { method, body: path.startsWith('/api/v1/alerts') ? alert({ labels: { service: 'query-refused' } }) : undefined });
+        expect({ path, status: answer.status, field: answer.body.errors?.[0].field }).toEqual({ path, status: 400, field: path.includes('from=') ? 'from' : 'limit' });
+      }
+      expect((await vigil.json(`/api/v1/incidents/${opened.incidentId}`)).body.status).toBe('triggered');
+      expect((await vigil.json('/api/v1/incidents?service=query-refused')).body.items).toEqual([]);
       const missing = await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000');
       expect(missing.status).toBe(404);
       expect(missing.headers.get('content-type')).toContain('application/problem+json');

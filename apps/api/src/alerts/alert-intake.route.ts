@@ -9,6 +9,7 @@ import { authenticateRequest } from '../auth/authenticate-request';
 import { actorOf, principalOf } from '../auth/principal';
 import { openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
+import { refuseQueryParameters } from '../http/takes-no-query';
 import { PROBLEM_SCHEMA_REF, ValidationProblem } from '../http/problem';
 import type { IntakeMetrics } from '../metrics/intake.metrics';
 import type { AcceptAlerts } from './accept-alerts.use-case';
@@ -37,8 +38,9 @@ export interface AlertIntakeDeps {
 export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIntakeDeps): void {
   const batchSchema = alertBatchSchema(deps.config.intake.maxBatch);
 
-  const parse = (body: unknown, idempotencyKeyHeader: unknown) => {
+  const parse = (body: unknown, idempotencyKeyHeader: unknown, query: unknown) => {
     try {
+      refuseQueryParameters(query);
       const key = idempotencyKeySchema.safeParse(idempotencyKeyHeader);
       if (!key.success) throw new ValidationProblem([{ field: 'Idempotency-Key', message: key.error.issues[0].message }]);
       const alerts = Array.isArray(body) ? parseWith(batchSchema, body) : [parseWith(alertSchema, body)];
@@ -55,7 +57,7 @@ export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIn
   };
   fastify.post(ALERTS_PATH, { onRequest: mayIngest }, async (request, reply) => {
     const principal = principalOf(request);
-    const { alerts, idempotencyKey } = parse(request.body, request.headers['idempotency-key']);
+    const { alerts, idempotencyKey } = parse(request.body, request.headers['idempotency-key'], request.query);
     const accepted = await deps.acceptAlerts.execute({ alerts, idempotencyKey, idempotencyScope: principal.keyId, source: 'api', actor: actorOf(principal) });
     return reply.code(202).send({ alerts: accepted });
   });

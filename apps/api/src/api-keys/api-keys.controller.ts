@@ -11,6 +11,7 @@ import { storable } from '../http/storable';
 import { UuidPipe } from '../http/uuid.pipe';
 import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from './api-key.view';
 import { ApiKeysService } from './api-keys.service';
+import { TakesNoQuery } from '../http/takes-no-query';
 
 const createApiKeySchema = z.strictObject({
   name: storable(z.string().trim().min(1).max(100)),
@@ -20,6 +21,7 @@ const createApiKeySchema = z.strictObject({
 @ApiTags('api-keys')
 @ApiKeyAuth()
 @Roles('admin')
+@TakesNoQuery()
 @Controller('api/v1/api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}

@@ -9,6 +9,7 @@ import { parseWith } from '../http/parse-with';
 import { wholeNumber } from '../http/whole-number';
 import { UuidPipe } from '../http/uuid.pipe';
 import { IncidentQueries } from '../incidents/incident-queries.service';
+import { TakesNoQuery } from '../http/takes-no-query';
 
 const timelineQuerySchema = z.strictObject({
   limit: wholeNumber({ min: 1, max: 1000 }).default(500),
@@ -77,6 +78,7 @@ export class AuditController {
   }
 
   @Get('audit/verify')
+  @TakesNoQuery()
   @Roles('auditor')
   @ApiOperation({ summary: 'Re-compute every audit chain; ok, or the first broken event' })
   @ApiOkResponse({ schema: openApiSchema(verifyReportSchema) })

@@ -16,6 +16,7 @@ import { cursorParam } from './cursor';
 import { IncidentQueries } from './incident-queries.service';
 import { incidentDetailSchema, incidentPageSchema, liveStateSchema } from './incident.view';
 import { TransitionIncident } from './transition-incident.use-case';
+import { TakesNoQuery } from '../http/takes-no-query';
 
 const pageQuerySchema = z.strictObject({
   limit: wholeNumber({ min: 1, max: 200 }).default(50),
@@ -60,6 +61,7 @@ export class IncidentsController {
   }
 
   @Get(':id')
+  @TakesNoQuery()
   @ApiOperation({ summary: 'One incident: PostgreSQL record, live workflow state and links' })
   @ApiOkResponse({ schema: openApiSchema(incidentDetailSchema) })
   get(@Param('id', UuidPipe) id: string) {
@@ -75,6 +77,7 @@ export class IncidentsController {
   }
 
   @Post(':id/acknowledge')
+  @TakesNoQuery()
   @HttpCode(200)
   @Roles('responder')
   @ApiOperation({ summary: 'Acknowledge (a Temporal update); answers the new state' })
@@ -88,6 +91,7 @@ export class IncidentsController {
   }
 
   @Post(':id/resolve')
+  @TakesNoQuery()
   @HttpCode(200)
   @Roles('responder')
   @ApiOperation({
