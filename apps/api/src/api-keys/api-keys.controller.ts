@@ -8,10 +8,10 @@ import { Roles } from '../auth/roles.decorator';
 import { openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
 import { storable } from '../http/storable';
+import { TakesNoQuery } from '../http/takes-no-query';
 import { UuidPipe } from '../http/uuid.pipe';
 import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from './api-key.view';
 import { ApiKeysService } from './api-keys.service';
-import { TakesNoQuery } from '../http/takes-no-query';
 
 const createApiKeySchema = z.strictObject({
   name: storable(z.string().trim().min(1).max(100)),

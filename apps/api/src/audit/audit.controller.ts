@@ -6,10 +6,10 @@ import { ApiKeyAuth } from '../auth/api-key-security';
 import { Roles } from '../auth/roles.decorator';
 import { isoTime, openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
+import { TakesNoQuery } from '../http/takes-no-query';
 import { wholeNumber } from '../http/whole-number';
 import { UuidPipe } from '../http/uuid.pipe';
 import { IncidentQueries } from '../incidents/incident-queries.service';
-import { TakesNoQuery } from '../http/takes-no-query';
 
 const timelineQuerySchema = z.strictObject({
   limit: wholeNumber({ min: 1, max: 1000 }).default(500),

@@ -8,6 +8,7 @@ import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
 import { wholeNumber } from '../http/whole-number';
 import { storable } from '../http/storable';
+import { TakesNoQuery } from '../http/takes-no-query';
 import { UuidPipe } from '../http/uuid.pipe';
 import { oneOrMoreOf } from '../http/one-or-more-of';
 import { openApiSchema } from '../http/openapi-schema';
@@ -16,7 +17,6 @@ import { cursorParam } from './cursor';
 import { IncidentQueries } from './incident-queries.service';
 import { incidentDetailSchema, incidentPageSchema, liveStateSchema } from './incident.view';
 import { TransitionIncident } from './transition-incident.use-case';
-import { TakesNoQuery } from '../http/takes-no-query';
 
 const pageQuerySchema = z.strictObject({
   limit: wholeNumber({ min: 1, max: 200 }).default(50),

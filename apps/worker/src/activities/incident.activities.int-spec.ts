@@ -85,8 +85,12 @@ describe('recordTransition on PostgreSQL', () => {
 
   it("adds nothing to the workflow's step when the record got there by the same hand (a resolved alert, then its resolve command)", async () => {
     const id = await openIncident();
+    await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: null, to: 'triggered' as const, actor: 'vigil', transitionIndex: 1 });
     await ds.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = 'apikey:alertmanager' WHERE id = $1`, [id]);
     await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered' as const, to: 'resolved' as const, actor: 'apikey:alertmanager', transitionIndex: 2 });
-    expect(await statusChanges(id)).toEqual([{ data: { from: 'triggered', to: 'resolved' }, actor: 'apikey:alertmanager' }]);
+    expect(await statusChanges(id)).toEqual([
+      { data: { from: null, to: 'triggered' }, actor: 'vigil' },
+      { data: { from: 'triggered', to: 'resolved' }, actor: 'apikey:alertmanager' },
+    ]);
   });
 });

@@ -24,7 +24,8 @@ interface RecordRow {
  * resolve. The audit event then names both, so the log and the record agree on who came first.
  */
 function recordAhead(row: RecordRow | undefined, input: RecordTransitionInput) {
-  if (!row || !isAtOrPast(row.status, input.to)) return null;
+  // Every record starts at triggered: there is nobody to name.
+  if (!row || row.status === 'triggered' || !isAtOrPast(row.status, input.to)) return null;
   const [by, at] = row.status === 'resolved' ? [row.resolved_by, row.resolved_at] : [row.acknowledged_by, row.acknowledged_at];
   if (row.status === input.to && by === input.actor) return null;
   return { status: row.status, by, at: at?.toISOString() ?? null };
