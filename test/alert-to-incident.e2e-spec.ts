@@ -491,6 +491,13 @@ describe('alert to incident', () => {
     const { runId } = await vigil.client.workflow.getHandle(accepted.workflowId).describe();
     expect(updates.slice(0, 2).map((e: { runId: string }) => e.runId)).toEqual([runId, runId]);
     expect(timeline[0].traceId).toBe(accepted.traceId);
+    // The state changes, exactly: who moved the incident where, and nothing else.
+    const changes = timeline.filter((e: { type: string }) => e.type === 'incident.status_changed');
+    expect(changes.map((e: { actor: string; data: unknown }) => [e.actor, e.data])).toEqual([
+      ['vigil', { from: null, to: 'triggered' }],
+      [expect.stringMatching(/^apikey:/), { from: 'triggered', to: 'acknowledged' }],
+      [expect.stringMatching(/^apikey:/), { from: 'acknowledged', to: 'resolved' }],
+    ]);
 
     const verify = await vigil.json('/api/v1/audit/verify');
     expect(verifyReportSchema.parse(verify.body).ok).toBe(true);
