@@ -15,6 +15,13 @@ describe('a whole number in a query string', () => {
     expect(limit.safeParse(text).success).toBe(false);
   });
 
+  it.each([
+    ['0x10', 'must be a whole number'],
+    ['9007199254740993', 'must have at most 15 digits'],
+  ])('says what is wrong with %j, once', (text, message) => {
+    expect(wholeNumber({ min: 0 }).safeParse(text).error?.issues.map((issue) => issue.message)).toEqual([message]);
+  });
+
   it('says a repeated parameter is repeated', () => {
     const result = limit.safeParse(['1', '2']);
     expect(result.error?.issues[0].message).toBe('give it once');

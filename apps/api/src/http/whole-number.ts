@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const wholeNumber = (bounds: { min: number; max?: number }) =>
   z
     .string({ error: (issue) => (Array.isArray(issue.input) ? 'give it once' : 'must be a whole number') })
-    .regex(/^\d{1,15}$/, 'must be a whole number')
+    .regex(/^\d+$/, { message: 'must be a whole number', abort: true })
+    // Past 15 digits a number may not survive Number() exactly.
+    .regex(/^\d{1,15}$/, 'must have at most 15 digits')
     .transform(Number)
     .pipe(bounds.max === undefined ? z.int().min(bounds.min) : z.int().min(bounds.min).max(bounds.max));
