@@ -324,10 +324,16 @@ describe('alert to incident', () => {
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ incidentId: id, status: 'resolved' });
 
+    // The fresh run carried on from the record: acknowledged, not triggered again.
+    expect(resolved.body.transitions.map((t: { to: string }) => t.to)).toEqual(['triggered', 'acknowledged', 'resolved']);
     const timeline = await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`);
     const changes = timeline.body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
-    // The old run's two transitions and the fresh run's two: the fresh run's are numbered 1 and 2 again.
-    expect(changes.map((e: { data: { to: string } }) => e.data.to)).toEqual(['triggered', 'acknowledged', 'triggered', 'resolved']);
+    // The old run's two transitions and the fresh run's one, whose key (index 3, or 1 had it started over) is its run's own.
+    expect(changes.map((e: { data: unknown }) => e.data)).toEqual([
+      { from: null, to: 'triggered' },
+      { from: 'triggered', to: 'acknowledged' },
+      { from: 'acknowledged', to: 'resolved' },
+    ]);
     expect(changes.at(-1)).toMatchObject({ actor: expect.stringContaining('apikey:'), runId: (await vigil.client.workflow.getHandle(accepted.workflowId).describe()).runId });
     expect((await vigil.json(`/api/v1/incidents/${id}`)).body).toMatchObject({ status: 'resolved' });
   });

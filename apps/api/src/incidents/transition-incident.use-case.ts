@@ -15,7 +15,6 @@ import {
   acknowledgeUpdate,
   INCIDENT_WORKFLOW_TYPE,
   incidentStateQuery,
-  incidentWorkflowInput,
   resolveUpdate,
   type IncidentLiveState,
 } from '../../../../libs/contracts';
@@ -23,6 +22,7 @@ import { canTransition, DomainError, DomainErrorCode, type IncidentStatus, type 
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
+import { startInputFromRecord } from './start-input-from-record';
 
 const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
 
@@ -58,7 +58,7 @@ export class TransitionIncident {
       throw notAllowed(incident.status, command.to);
     }
     const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
-      ...incidentStartOptions(incidentWorkflowInput(incident), this.config),
+      ...incidentStartOptions(startInputFromRecord(incident), this.config),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
     const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
