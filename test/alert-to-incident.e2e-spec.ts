@@ -116,6 +116,18 @@ describe('alert to incident', () => {
     expect(metadata.currentDetails).toMatch(/^\*\*triggered\*\* by vigil · severity \*\*critical\*\*\n\n/);
   });
 
+  it('delivers one incident\'s commands in the order they were committed: a severity change, then the resolve', async () => {
+    const body = alert({ labels: { severity: 'warning' } });
+    const [first] = await send(body);
+    await eventually(async () => ((await workflowStatus(first.incidentId)) === 'RUNNING' ? true : undefined), 'workflow running');
+    // Both commands committed together, dispatched together: the resolve must not overtake the change.
+    await send([{ ...body, labels: { ...body.labels, severity: 'critical' } }, { ...body, status: 'resolved' }]);
+    const handle = vigil.client.workflow.getHandle(first.workflowId);
+    const final = await handle.result();
+    expect(final).toMatchObject({ status: 'resolved', severity: 'critical' });
+    expect((await handle.describe()).typedSearchAttributes.get(VigilSeverity)).toBe('critical');
+  });
+
   it('stores an alert once for a repeated Idempotency-Key and repeats the first answer', async () => {
     const body = alert();
     const key = `idem-${Date.now()}-${Math.random()}`;

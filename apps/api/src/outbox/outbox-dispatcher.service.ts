@@ -9,6 +9,7 @@ import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { MetricsRegistry } from '../metrics/metrics.registry';
 import { retryDelayMs } from './backoff';
+import { DeliveryQueue } from './delivery-queue';
 import { OutboxStore, type OutboxCommand } from './outbox.store';
 
 const DISPATCH_DEADLINE_MS = 5_000;
@@ -19,6 +20,7 @@ const POLL_BATCH = 200;
  * Delivers queued workflow commands to Temporal with signal-with-start: at once after intake
  * commits, and from a poller for anything left behind (Temporal down, a crashed process).
  * Delivery is at-least-once; the workflow drops commands it has already seen (by outbox id).
+ * One incident's commands go one at a time, in outbox order (DeliveryQueue).
  *
  * At most `VIGIL_OUTBOX_MAX_QUEUED` commands wait here. While Temporal is down the queue drains
  * only as fast as deliveries time out, so past that bound commands are left to PostgreSQL, where
@@ -27,10 +29,7 @@ const POLL_BATCH = 200;
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
-  private readonly queue: OutboxCommand[] = [];
-  /** Ids queued or in flight here: a poll that re-leases one of them must not queue it twice. */
-  private readonly held = new Set<string>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly deliveries: DeliveryQueue<OutboxCommand>;
   private pollTimer?: NodeJS.Timeout;
   private polling = false;
   private stopped = false;
@@ -43,13 +42,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly config: VigilConfig,
     registry: MetricsRegistry,
   ) {
-    const queue = this.queue;
+    const { concurrency, maxQueued } = config.outbox;
+    const deliveries = (this.deliveries = new DeliveryQueue({ concurrency, maxQueued }, (command) => this.deliver(command)));
     new Gauge({
       name: 'vigil_outbox_dispatch_queued',
       help: 'Workflow commands waiting in this API process for a delivery slot (at most VIGIL_OUTBOX_MAX_QUEUED)',
       registers: [registry],
       collect() {
-        this.set(queue.length);
+        this.set(deliveries.queued);
       },
     });
   }
@@ -67,48 +67,32 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     this.stopped = true;
     clearInterval(this.pollTimer);
     // Queued-but-unsent commands stay in PostgreSQL too.
-    for (const command of this.queue.splice(0)) this.held.delete(command.id);
+    this.deliveries.clear();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPATCH_DEADLINE_MS + 1_000)));
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    await Promise.race([this.deliveries.settled(), deadline]);
     clearTimeout(timer);
   }
 
-  /** Hands freshly committed commands over for immediate delivery (fire and forget). */
+  /**
+   * Hands freshly committed commands over for immediate delivery (fire and forget), in commit order.
+   * Those the queue has no room for stay leased in PostgreSQL: the poller takes them once the lease runs out.
+   */
   dispatchSoon(commands: OutboxCommand[]): void {
-    if (this.stopped) return;
-    for (const command of commands) {
-      if (this.held.has(command.id)) continue;
-      // Left leased in PostgreSQL: the poller takes it once the lease runs out.
-      if (this.queue.length >= this.config.outbox.maxQueued) break;
-      this.held.add(command.id);
-      this.queue.push(command);
-      this.pump();
-    }
-  }
-
-  private pump(): void {
-    while (this.queue.length && this.inFlight.size < this.config.outbox.concurrency) {
-      const command = this.queue.shift() as OutboxCommand;
-      const delivery: Promise<void> = this.deliver(command).finally(() => {
-        this.held.delete(command.id);
-        this.inFlight.delete(delivery);
-        this.pump();
-      });
-      this.inFlight.add(delivery);
-    }
+    if (!this.stopped) this.deliveries.offer(commands);
   }
 
   private async poll(): Promise<void> {
     // With a full batch queued there is nothing to gain from leasing more, and never more than the
     // queue has room for: what is leased here stays ours until the lease ends.
-    const room = Math.min(POLL_BATCH, this.config.outbox.maxQueued - this.queue.length);
-    if (this.polling || this.stopped || this.queue.length >= POLL_BATCH || room <= 0) return;
+    const room = Math.min(POLL_BATCH, this.deliveries.room);
+    if (this.polling || this.stopped || this.deliveries.queued >= POLL_BATCH || room <= 0) return;
     this.polling = true;
     try {
       const due = await this.store.claimDue(room, POLL_LEASE_MS);
       if (due.length) this.logger.log(`retrying ${due.length} queued workflow command(s)`);
-      this.dispatchSoon(due);
+      // In outbox order, so that one incident's commands are delivered in the order they were committed.
+      this.dispatchSoon(due.sort((a, b) => Number(a.id) - Number(b.id)));
     } catch (error) {
       this.logger.warn(`outbox poll failed: ${String(error)}`);
     } finally {
