@@ -91,8 +91,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     try {
       const due = await this.store.claimDue(room, POLL_LEASE_MS);
       if (due.length) this.logger.log(`retrying ${due.length} queued workflow command(s)`);
-      // In outbox order, so that one incident's commands are delivered in the order they were committed.
-      this.dispatchSoon(due.sort((a, b) => Number(a.id) - Number(b.id)));
+      this.dispatchSoon(due);
     } catch (error) {
       this.logger.warn(`outbox poll failed: ${String(error)}`);
     } finally {

@@ -16,7 +16,10 @@ export interface OutboxCommand {
 export class OutboxStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Leases due rows so that concurrent API processes never take the same row at the same time. */
+  /**
+   * Leases due rows so that concurrent API processes never take the same row at the same time.
+   * Returned in outbox order (RETURNING keeps none), so one incident's commands go in commit order.
+   */
   async claimDue(limit: number, leaseMs: number): Promise<OutboxCommand[]> {
     const [rows]: [OutboxCommand[], number] = await this.dataSource.query(
       `UPDATE workflow_outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
@@ -25,7 +28,7 @@ export class OutboxStore {
        RETURNING id, workflow_id AS "workflowId", payload, traceparent, tracestate, attempts`,
       [limit, leaseMs],
     );
-    return rows;
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   async scheduleRetry(id: string, delayMs: number, error: string): Promise<void> {
