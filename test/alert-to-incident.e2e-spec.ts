@@ -77,7 +77,7 @@ describe('alert to incident', () => {
     const workflows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM workflow_outbox WHERE incident_id = $1`, [first.incidentId]);
     expect(workflows[0].n).toBe(1);
 
-    const [resolved] = await send({ ...body, status: 'resolved' });
+    const [resolved] = await send({ ...body, status: 'resolved', startsAt: '2026-11-24T07:00:00.5Z', endsAt: '2026-11-24T07:10:00z' });
     expect(resolved).toMatchObject({ incidentId: first.incidentId, outcome: 'resolved' });
     await eventually(async () => ((await workflowStatus(first.incidentId)) === 'COMPLETED' ? true : undefined), 'workflow completed');
     const incident = await vigil.json(`/api/v1/incidents/${first.incidentId}`);
@@ -376,11 +376,12 @@ describe('alert to incident', () => {
   it("lists an incident's alerts newest first, with their annotations, one cursor page at a time", async () => {
     const generatorURL = 'http://prometheus.example.com:9090/graph?g0.expr=error_rate%20%3E%200.05';
     const body = alert({ annotations: { summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' }, generatorURL });
-    const [first] = await send(body);
+    // RFC 3339 allows a lower-case t and z; Alertmanager sends Go's zero time for "no end yet".
+    const [first] = await send({ ...body, startsAt: '2026-11-24t09:00:00.5+02:00', endsAt: '0001-01-01T00:00:00Z' });
     const [second] = await send({ ...body, annotations: { summary: 'error rate 9%' } });
     // One request, one transaction: three alerts that share their received_at.
     const batch = await send([body, body, body]);
-    const [resolved] = await send({ ...body, status: 'resolved' });
+    const [resolved] = await send({ ...body, status: 'resolved', startsAt: '2026-11-24T07:00:00.5Z', endsAt: '2026-11-24T07:10:00z' });
 
     const path = `/api/v1/incidents/${first.incidentId}/alerts`;
     const items: Array<Record<string, any>> = [];
@@ -405,7 +406,9 @@ describe('alert to incident', () => {
     // Alertmanager's generatorURL (the rule's graph) is kept among the annotations.
     expect(items[5].annotations).toEqual({ summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout', generatorURL });
     expect(items[4].annotations).toEqual({ summary: 'error rate 9%', generatorURL });
-    expect(items[0].status).toBe('resolved');
+    expect(items[0]).toMatchObject({ status: 'resolved', startsAt: '2026-11-24T07:00:00.500Z', endsAt: '2026-11-24T07:10:00.000Z' });
+    expect(items[5]).toMatchObject({ startsAt: '2026-11-24T07:00:00.500Z', endsAt: '0001-01-01T00:00:00.000Z' });
+    expect(items[4]).toMatchObject({ startsAt: null, endsAt: null });
     expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(Date.parse(items[5].receivedAt));
 
     expect((await vigil.json(`/api/v1/incidents/${first.incidentId}`)).body.links.alerts).toBe(path);

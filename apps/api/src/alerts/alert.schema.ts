@@ -26,8 +26,15 @@ const annotationsSchema = z
   .record(storable(z.string().min(1).max(256)), storable(z.string().max(16_384)))
   .refine((annotations) => Object.keys(annotations).length <= 64, 'at most 64 annotations');
 
-// PostgreSQL has no year 0 (1 BC comes before AD 1), though ISO 8601 and JavaScript do.
-const timestamp = z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'years start at 0001');
+// RFC 3339 allows a lower-case `t` and `z`. PostgreSQL has no year 0 (1 BC comes before AD 1),
+// though ISO 8601 and JavaScript do.
+const timestamp = z.preprocess(
+  (value) => (typeof value === 'string' ? value.toUpperCase() : value),
+  z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'years start at 0001'),
+);
+
+/** Go's zero time: Alertmanager's way of saying "no end time" on a firing alert. */
+const UNSET_TIME = Date.parse('0001-01-01T00:00:00Z');
 
 /** One alert as senders post it to POST /api/v1/alerts (Alertmanager's alert shape, plus a dedup key). */
 export const alertSchema = z.strictObject({
@@ -40,6 +47,11 @@ export const alertSchema = z.strictObject({
   generatorURL: storable(z.url({ protocol: /^https?$/ }).max(2048)).optional(),
   /** A dedup key chosen by the sender; without it the fingerprint is a hash of the identifying labels. */
   fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),
+}).superRefine(({ startsAt, endsAt }, ctx) => {
+  // As Alertmanager: an alert cannot end before it starts.
+  if (startsAt && endsAt && Date.parse(endsAt) !== UNSET_TIME && Date.parse(endsAt) < Date.parse(startsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must not be before startsAt' });
+  }
 });
 
 export type AlertBody = z.infer<typeof alertSchema>;
