@@ -12,5 +12,5 @@ export type {
 export { AUDIT_BREAK_REASONS } from './src/audit.types';
 export { AuditInputError } from './src/audit-input-error';
 export type { ContentHole } from './src/event-content';
-export { CHECKPOINT_CHAIN_ID, SYSTEM_CHAIN_ID, alertChainId, incidentChainId } from './src/chain-ids';
+export { API_KEYS_CHAIN_ID, CHECKPOINT_CHAIN_ID, alertChainId, incidentChainId, workflowChainId } from './src/chain-ids';
 export { canonicalJson } from './src/canonical-json';

@@ -22,7 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { childSpanRef, formatTraceparent, hrDuration, hrTime, parseTraceparent, SAMPLED, type SpanRef } from './trace-context';
 
-export const TRACE_HEADER = '_tracer-data';
+const TRACE_HEADER = '_tracer-data';
 const SCOPE = { name: 'vigil-workflow' };
 const SPAN_KIND_INTERNAL = 0;
 const STATUS = { unset: 0, ok: 1, error: 2 } as const;

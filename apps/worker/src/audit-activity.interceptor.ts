@@ -1,6 +1,6 @@
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
-import { incidentChainId, type AuditEventInput, type AuditLog } from '../../../libs/audit';
+import { incidentChainId, workflowChainId, type AuditEventInput, type AuditLog } from '../../../libs/audit';
 import { incidentIdOfWorkflow } from '../../../libs/contracts';
 import { activeTraceFields } from '../../../libs/telemetry';
 
@@ -37,7 +37,7 @@ export class AuditActivityInterceptor implements ActivityInboundCallsInterceptor
     const workflowExecution = this.ctx.info.workflowExecution ?? { workflowId: `activity-${activityId}`, runId: activityId };
     const incidentId = incidentIdOfWorkflow(workflowExecution.workflowId);
     const event: AuditEventInput = {
-      chainId: incidentId ? incidentChainId(incidentId) : `workflow:${workflowExecution.workflowId}`,
+      chainId: incidentId ? incidentChainId(incidentId) : workflowChainId(workflowExecution.workflowId),
       type: `activity.${outcome}`,
       actor: 'vigil-worker',
       incidentId: incidentId ?? undefined,

@@ -1,6 +1,6 @@
 /** What a caller appends. Missing optional fields are stored (and hashed) as null; `data` as `{}`. */
 export interface AuditEventInput {
-  /** Which chain the event extends: see `incidentChainId`, `alertChainId`, `SYSTEM_CHAIN_ID`. */
+  /** Which chain the event extends: see `chain-ids.ts`. */
   chainId: string;
   type: string;
   actor: string;

@@ -1,7 +1,7 @@
 import { AuditInputError } from './audit-input-error';
 
-/** The chain of events that belong to no incident or alert: startup, key management, checkpoints. */
-export const SYSTEM_CHAIN_ID = 'system';
+/** The chain of API keys created and revoked. */
+export const API_KEYS_CHAIN_ID = 'system:api-keys';
 
 /** How `AuditBreak.chainId` names the checkpoint chain; no event chain can have this id. */
 export const CHECKPOINT_CHAIN_ID = '$checkpoints';
@@ -31,6 +31,11 @@ export function assertChainId(chainId: string): void {
 /** The chain of one incident: every event of its life, in order. */
 export function incidentChainId(incidentId: string): string {
   return `incident:${normaliseUuid(incidentId, 'incidentId')}`;
+}
+
+/** The chain of a workflow's events that name no incident. */
+export function workflowChainId(workflowId: string): string {
+  return `workflow:${workflowId}`;
 }
 
 /** The chain of an alert fingerprint's events while no incident holds them. */

@@ -3,12 +3,13 @@ import { createHash, hash } from 'crypto';
 /** The `prev_hash` of every chain's first event and of the first checkpoint. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
 // The three formats below are also written by the SQL functions in
-// migrations/1764000000001-AuditLog.ts; both sides must produce the same bytes.
+// migrations/1764000000001-AuditLog.ts (and the event hash by audit_append_batch in
+// 1764000000003-SetBasedIntake.ts); both sides must produce the same bytes.
 
 /** An event's hash: its chain's previous hash, its seq and its canonical content. */
 export function eventHash(prevHash: string, seq: number, canonicalContent: string): string {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { AuditLog, CHECKPOINT_CHAIN_ID, SYSTEM_CHAIN_ID, alertChainId, incidentChainId, type AuditBreak, type AuditVerifyReport } from '../index';
+import { AuditLog, CHECKPOINT_CHAIN_ID, alertChainId, incidentChainId, type AuditBreak, type AuditVerifyReport } from '../index';
 import { EVENT_COLUMNS, toEventRecord, type EventRow } from '../src/audit-rows';
 import { contentOfRecord, eventContentText } from '../src/event-content';
 import { eventHash } from '../src/hashing';
@@ -12,7 +12,7 @@ import { createScratchDatabase, openDataSource, runSql, type ScratchDatabase } f
 // checkpoint 2 (pins A@7, B@3); chain C (system) 2 events that no checkpoint pins yet.
 const A = incidentChainId(randomUUID());
 const B = alertChainId(`fp-${randomUUID()}`);
-const C = SYSTEM_CHAIN_ID;
+const C = 'system';
 const TABLES = ['audit_events', 'audit_chain_heads', 'audit_checkpoints', 'audit_checkpoint_heads'];
 
 type Sql = string | [string, unknown[]];

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { INCIDENT_TASK_QUEUE } from '../../contracts';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const optionalText = z.string().trim().min(1).optional();
 
-/** Every environment variable Vigil reads, with its default. The README's configuration table mirrors this. */
+/** Every environment variable the API and the worker read, with its default. The README's configuration table mirrors this. */
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -14,7 +15,7 @@ export const envSchema = z.object({
   VIGIL_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('vigil-incidents'),
+  TEMPORAL_TASK_QUEUE: z.string().default(INCIDENT_TASK_QUEUE),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
   TEMPORAL_TLS: flag.default(false),
   TEMPORAL_TLS_CERT_PATH: optionalText,

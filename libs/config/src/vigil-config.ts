@@ -3,7 +3,7 @@ import { envSchema, type Env } from './env.schema';
 export class ConfigError extends Error {}
 
 /**
- * The typed, validated configuration: the only place that reads `process.env`.
+ * The typed, validated configuration of the API and the worker: the only place they read `process.env`.
  * Used as the Nest injection token too (a class, not a string).
  */
 export class VigilConfig {

@@ -1,4 +1,4 @@
-import type { IncidentStatus, Severity } from '../../domain';
+import type { IncidentStatus } from '../../domain';
 
 export interface RecordTransitionInput {
   incidentId: string;
@@ -14,7 +14,6 @@ export interface RecordTransitionInput {
    * `transition-key-per-run`; those keep `<workflowId>:transition:<index>`.
    */
   idempotencyKey?: string;
-  severity?: Severity;
 }
 
 /** The activities the incident workflow calls; implemented in apps/worker, imported by workflows as types only. */

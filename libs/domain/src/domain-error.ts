@@ -3,13 +3,12 @@ export enum DomainErrorCode {
   TransitionNotAllowed = 'TRANSITION_NOT_ALLOWED',
   ApiKeyNotFound = 'API_KEY_NOT_FOUND',
   ApiKeyNameTaken = 'API_KEY_NAME_TAKEN',
-  StorageUnavailable = 'STORAGE_UNAVAILABLE',
   WorkflowUnavailable = 'WORKFLOW_UNAVAILABLE',
   IntakeOverloaded = 'INTAKE_OVERLOADED',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
 }
 
-/** A business failure with a code that the HTTP filter and the worker each map in one place. */
+/** A business failure with a code that `apps/api/src/http/error-to-problem.ts` maps to an HTTP problem. */
 export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,

@@ -11,10 +11,6 @@ export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean
   return ALLOWED[from].includes(to);
 }
 
-export function isOpen(status: IncidentStatus): boolean {
-  return status !== 'resolved';
-}
-
 /** Whether an incident at `status` is already at `to` or past it: moving it to `to` changes nothing. */
 export function isAtOrPast(status: IncidentStatus, to: IncidentStatus): boolean {
   return INCIDENT_STATUSES.indexOf(status) >= INCIDENT_STATUSES.indexOf(to);

@@ -2,7 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
 
-export const MIGRATIONS_TABLE = 'vigil_migrations';
+const MIGRATIONS_TABLE = 'vigil_migrations';
 
 /**
  * How long a statement may take (the apps', not the migrations': those may rightly take longer).

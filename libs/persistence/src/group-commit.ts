@@ -1,7 +1,8 @@
 export interface GroupCommitOptions<I, O> {
   /**
    * Commits a batch; resolves with one result per item, in order, or rejects for the whole batch.
-   * It must reject only when nothing was committed: a rejection may be retried (see retryAlone).
+   * A rejected batch is retried item by item when `retryAlone` takes its error, so a rejection
+   * after anything was committed must carry an error that `retryAlone` refuses.
    */
   commit: (items: I[]) => Promise<O[]>;
   /** Most total weight per batch (a batch always takes at least one item). */
@@ -13,8 +14,8 @@ export interface GroupCommitOptions<I, O> {
    * fails alone. False for failures every item would meet (the database is down).
    */
   retryAlone: (error: unknown) => boolean;
-  /** Called with the size of every batch committed (metrics). */
-  onBatch?: (items: number, weight: number) => void;
+  /** Called with the size of every batch as it is taken to be committed (metrics); retries item by item are not counted. */
+  onBatchTaken?: (items: number, weight: number) => void;
 }
 
 interface Pending<I, O> {
@@ -69,7 +70,7 @@ export class GroupCommit<I, O> {
       weight += this.queue[count].weight;
       count++;
     }
-    this.options.onBatch?.(count, weight);
+    this.options.onBatchTaken?.(count, weight);
     this.queuedWeight -= weight;
     return this.queue.splice(0, count);
   }

@@ -12,7 +12,7 @@ function postgresErrorOf(error: unknown): { code: string; constraint?: string } 
   return undefined;
 }
 
-export function isTransactionConflict(error: unknown): boolean {
+function isTransactionConflict(error: unknown): boolean {
   return CONFLICT_SQLSTATES.has(postgresErrorOf(error)?.code ?? '');
 }
 

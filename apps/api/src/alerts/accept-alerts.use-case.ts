@@ -93,7 +93,7 @@ export class AcceptAlerts implements OnModuleDestroy {
       concurrency: config.intake.commitConcurrency,
       // A batch is retried request by request only when nothing was stored, and not when every request would fail alike.
       retryAlone: (error) => !isDatabaseUnavailable(error) && !(error instanceof CommittedIntakeError),
-      onBatch: (_requests, alerts) => metrics.batchCommitted(alerts),
+      onBatchTaken: (_requests, alerts) => metrics.batchTaken(alerts),
     });
   }
 
@@ -222,7 +222,7 @@ export class AcceptAlerts implements OnModuleDestroy {
  * two requests with the same key share the first alert's, so a different request meets the first
  * one's hash there, whatever its length.
  */
-export function storedIdempotencyKey(scope: string, key: string, index: number): string {
+function storedIdempotencyKey(scope: string, key: string, index: number): string {
   return index === 0 ? `${scope} ${key}` : `${scope} ${key} ${index}`;
 }
 

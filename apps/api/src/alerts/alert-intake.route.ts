@@ -91,9 +91,13 @@ export function alertIntakeOpenApi(): OpenAPIObject['paths'][string] {
         '401': { description: 'No valid API key', content: problem },
         '403': { description: 'The key\'s role may not send alerts (ingest or admin may)', content: problem },
         '413': { description: 'Body over the size limit (VIGIL_MAX_BODY_BYTES); nothing stored', content: problem },
-        '415': { description: 'Not Content-Type: application/json; nothing stored', content: problem },
+        '415': { description: 'Not Content-Type: application/json, a charset other than UTF-8, or a compressed body (Content-Encoding); nothing stored', content: problem },
         '422': { description: 'Idempotency-Key already used for a different request; nothing stored', content: problem },
-        '503': { description: 'PostgreSQL unavailable, or intake overloaded; nothing stored, retry after Retry-After', content: problem },
+        '503': {
+          description:
+            'PostgreSQL unavailable, intake overloaded or the server shutting down: nothing stored; or PostgreSQL did not answer (storage-no-answer): perhaps stored, so retry with the same Idempotency-Key. Retry after Retry-After',
+          content: problem,
+        },
       },
     },
   };

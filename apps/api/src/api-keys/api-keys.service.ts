@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Like, Repository } from 'typeorm';
-import { AuditLog } from '../../../../libs/audit';
+import { API_KEYS_CHAIN_ID, AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { ApiKeyEntity, isUniqueViolation, type ApiKeyRole } from '../../../../libs/persistence';
@@ -11,7 +11,6 @@ import type { Principal } from '../auth/principal';
 import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual, isWellFormedApiKey } from './api-key-secret';
 import { toApiKeyView, type ApiKeyView } from './api-key.view';
 
-export const API_KEYS_AUDIT_CHAIN = 'system:api-keys';
 const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 /** Names are unique (migration 1764000000007): a name is one key's actor in the audit log. */
 const NAME_CONSTRAINT = 'api_keys_name_key';
@@ -131,7 +130,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   private auditEvent(type: string, actor: string, entity: ApiKeyEntity) {
     return {
-      chainId: API_KEYS_AUDIT_CHAIN,
+      chainId: API_KEYS_CHAIN_ID,
       type,
       actor,
       ...activeTraceFields(),

@@ -8,7 +8,7 @@ interface RoutePattern {
 const routesByServer = new WeakMap<FastifyInstance, RoutePattern[]>();
 
 /** `/api/v1/incidents/:id/audit` → a pattern that matches `/api/v1/incidents/<anything but />/audit`. */
-export function routePattern(url: string): RegExp {
+function routePattern(url: string): RegExp {
   const segments = url.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   // Exactly: the router does not take a trailing slash either, so such a path is unknown (404), not another method's (405).
   return new RegExp(`^${segments.join('/')}$`);

@@ -5,7 +5,7 @@ import { isDatabaseSilent, isDatabaseUnavailable } from '../../../../libs/persis
 import { ServerClosing } from './drain-on-close';
 import { problem, ValidationProblem, type Problem } from './problem';
 
-export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = 5;
 const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 
 /** How every error maps to a problem; `null` means unexpected (a 500 with an error id). */
@@ -74,7 +74,6 @@ function domainProblem(error: DomainError): { problem: Problem; retryAfter?: num
       return { problem: problem(409, 'name-taken', 'Name already taken', { detail, errors: [{ field: 'name', message: detail }] }) };
     case DomainErrorCode.TransitionNotAllowed:
       return { problem: problem(409, 'transition-not-allowed', 'Transition not allowed', { detail, ...error.details }) };
-    case DomainErrorCode.StorageUnavailable:
     case DomainErrorCode.WorkflowUnavailable:
       return { problem: problem(503, 'unavailable', 'Temporarily unavailable', { detail }), retryAfter: RETRY_AFTER_SECONDS };
     case DomainErrorCode.IdempotencyKeyReused:

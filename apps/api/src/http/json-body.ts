@@ -64,7 +64,7 @@ export function useJsonBodies(fastify: FastifyInstance): void {
  * Plain JSON.parse keeps such keys as own properties, so they can be looked for. Breadth first,
  * without recursion, as however deep a body nests it must not overflow the stack.
  */
-export function forbiddenKeyPath(value: unknown): string | undefined {
+function forbiddenKeyPath(value: unknown): string | undefined {
   const has = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
   // Each node points at its parent, so a path is spelled out only for the key that is found.
   let level: PathNode[] = [{ value, key: '' }];

@@ -11,7 +11,7 @@ const logger = new Logger('http');
  * Answers every error as application/problem+json. Unexpected errors become a 500 whose
  * error id is logged with the stack and returned to the caller; the stack never leaves the server.
  */
-export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   if (request.raw.readableAborted) {
     // The client went away before its body arrived (its socket's error is no outage): nobody to answer.
     logger.debug(`${request.method} ${request.url}: the client closed the request before sending all of it`);

@@ -148,7 +148,7 @@ export class TransitionIncident {
     throw notAllowed(current.status, command.to, reason);
   }
 
-  /** The update as asked for, with the run that took it (none when it was refused). */
+  /** The update as asked for, with the run that took or refused it (none when the record refused it first). */
   private async audit(command: TransitionIncidentCommand, outcome: 'accepted' | 'rejected', workflowId: string, runId?: string): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(command.incidentId),

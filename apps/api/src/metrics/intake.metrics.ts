@@ -14,7 +14,7 @@ export class IntakeMetrics {
   constructor(registry: MetricsRegistry, outbox: OutboxStore) {
     this.alerts = new Counter({
       name: 'vigil_alerts_received_total',
-      help: 'Alerts accepted by intake, by outcome (created, deduplicated, resolved, no_open_incident, replayed, rejected, unavailable, overloaded)',
+      help: 'Alerts received by intake, by outcome (created, deduplicated, resolved, no_open_incident, replayed, rejected, unavailable, overloaded)',
       labelNames: ['outcome'],
       registers: [registry],
     });
@@ -61,7 +61,7 @@ export class IntakeMetrics {
     this.alerts.inc({ outcome: replayed ? 'replayed' : outcome });
   }
 
-  batchCommitted(alerts: number): void {
+  batchTaken(alerts: number): void {
     this.commitAlerts.observe(alerts);
   }
 

@@ -34,7 +34,8 @@ function recordAhead(row: RecordRow | undefined, input: RecordTransitionInput) {
 /**
  * Moves the incident row forward (never back: intake may already have resolved it) and records
  * the state change in the audit log, in one transaction. Keyed by the workflow's run and the
- * transition's index, so a retried attempt changes nothing twice.
+ * transition's index (runs started before `transition-key-per-run` by the workflow id and the
+ * index), so a retried attempt changes nothing twice.
  */
 async function recordTransition(deps: IncidentActivityDeps, input: RecordTransitionInput): Promise<void> {
   const { workflowExecution } = Context.current().info;
