@@ -1,21 +1,20 @@
 import { join, resolve } from 'node:path';
 import { envSchema, VigilConfig } from '../libs/config';
+import { generateApiKey } from '../libs/persistence';
 import {
   appNodeArgs,
-  type VigilApp,
-  describeExit,
-  ensureAppLoginRole,
   FAST_SQLITE_PRAGMAS,
   findFreePort,
-  generateAdminApiKey,
   locateTemporalCli,
-  runMigrations,
-  signalProcess,
+  migrateWithAppRole,
   spawnManaged,
   startPostgresCluster,
-  supervisedPostgres,
   startTemporalDevServer,
+  supervisedPostgres,
+  supervisedProcess,
+  supervisedTemporal,
   Supervisor,
+  type VigilApp,
   vigilCacheDir,
   waitForHttpOk,
 } from '../libs/dev-stack';
@@ -57,8 +56,7 @@ export async function startBenchStack(root: string, supervisor: Supervisor, outp
   const postmaster = cluster.pid;
   if (postmaster) pids.postgres = [postmaster];
   supervisor.add(supervisedPostgres(cluster));
-  await runMigrations(cluster.ownerUrl, log);
-  const appUrl = await ensureAppLoginRole(cluster.ownerUrl);
+  const appUrl = await migrateWithAppRole(cluster.ownerUrl, log);
   signal.throwIfAborted();
 
   const temporal = await startTemporalDevServer({
@@ -73,10 +71,10 @@ export async function startBenchStack(root: string, supervisor: Supervisor, outp
     writeLine: output.writer('temporal'),
   });
   pids.temporal = [temporal.pid];
-  supervisor.add({ name: 'Temporal', exited: temporal.exited.then(describeExit), stop: () => temporal.stop(), killNow: () => signalProcess(temporal.pid, 'SIGKILL') });
+  supervisor.add(supervisedTemporal(temporal));
   signal.throwIfAborted();
 
-  const adminKey = generateAdminApiKey();
+  const adminKey = generateApiKey();
   const apiPort = await findFreePort();
   const knobs = tuningKnobs(process.env);
   const env: NodeJS.ProcessEnv = {
@@ -103,7 +101,7 @@ export async function startBenchStack(root: string, supervisor: Supervisor, outp
 
 async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supervisor, output: ChildOutput): Promise<number> {
   const child = await spawnManaged({ name, command: process.execPath, args: appNodeArgs(REPO_ROOT, name), env, defaultKillAfterMs: 15_000, writeLine: output.writer(name) });
-  supervisor.add({ name, exited: child.exited.then(describeExit), stop: async () => void (await child.stop()), killNow: () => signalProcess(child.pid, 'SIGKILL') });
+  supervisor.add(supervisedProcess(child));
   return child.pid;
 }
 

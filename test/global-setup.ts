@@ -4,14 +4,13 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ensureAppLoginRole,
   findFreePort,
   locateTemporalCli,
+  migrateWithAppRole,
+  type PostgresCluster,
   postgresOsUser,
-  runMigrations,
   startPostgresCluster,
   vigilCacheDir,
-  type PostgresCluster,
 } from '../libs/dev-stack';
 import globalTeardown from './global-teardown';
 import { locateChromium } from './support/chromium';
@@ -110,8 +109,7 @@ async function startCluster(stack: TestStack, name: string): Promise<PostgresClu
 }
 
 async function migrate(cluster: PostgresCluster): Promise<MigratedCluster> {
-  await runMigrations(cluster.ownerUrl, log);
-  return { cluster, appUrl: await ensureAppLoginRole(cluster.ownerUrl) };
+  return { cluster, appUrl: await migrateWithAppRole(cluster.ownerUrl, log) };
 }
 
 /**

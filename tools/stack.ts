@@ -1,32 +1,33 @@
 import { join, resolve } from 'node:path';
 import {
-  appNodeArgs,
-  type VigilApp,
   adminApiKeyShown,
   adminKeyNotice,
+  appNodeArgs,
   choosePort,
+  type DataDirLock,
   decideAdminApiKey,
   describeExit,
-  ensureAppLoginRole,
-  hasActiveAdminApiKey,
   FAST_SQLITE_PRAGMAS,
+  hasActiveAdminApiKey,
   locateTemporalCli,
   lockDataDir,
+  type ManagedProcess,
+  migrateWithAppRole,
   readStackSettings,
   runMigrations,
-  signalProcess,
   spawnManaged,
-  stackBanner,
-  startPostgresCluster,
-  startTemporalDevServer,
   STACK_DEFAULT_PORTS,
-  supervisedPostgres,
-  Supervisor,
-  waitForHttpOk,
-  type DataDirLock,
-  type ManagedProcess,
+  stackBanner,
   type StackSettings,
   type StackUrls,
+  startPostgresCluster,
+  startTemporalDevServer,
+  supervisedPostgres,
+  supervisedProcess,
+  supervisedTemporal,
+  Supervisor,
+  type VigilApp,
+  waitForHttpOk,
 } from '../libs/dev-stack';
 
 /** `npm start`: PostgreSQL, Temporal, the worker and the API, stopped in reverse order on Ctrl-C. */
@@ -63,8 +64,7 @@ async function startDatabase(settings: StackSettings, supervisor: Supervisor, lo
   // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
   if (pid) await lock.recordChild('postgres', pid, 'SIGINT');
   supervisor.add(supervisedPostgres(cluster));
-  await runMigrations(cluster.ownerUrl, log);
-  return { appUrl: await ensureAppLoginRole(cluster.ownerUrl), ownerUrl: cluster.ownerUrl, postgresLog: cluster.logFile };
+  return { appUrl: await migrateWithAppRole(cluster.ownerUrl, log), ownerUrl: cluster.ownerUrl, postgresLog: cluster.logFile };
 }
 
 async function startTemporal(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<Temporal> {
@@ -87,7 +87,7 @@ async function startTemporal(settings: StackSettings, supervisor: Supervisor, lo
     log,
   });
   await lock.recordChild('temporal', server.pid);
-  supervisor.add({ name: 'Temporal', exited: server.exited.then(describeExit), stop: () => server.stop(), killNow: () => signalProcess(server.pid, 'SIGKILL') });
+  supervisor.add(supervisedTemporal(server));
   return { address: server.address, uiUrl: server.uiUrl };
 }
 
@@ -97,14 +97,7 @@ async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supe
   // Generous grace: the worker drains its in-flight activities, the API its requests and outbox.
   const child = await spawnManaged({ name, command: process.execPath, args, env, cwd: REPO_ROOT, defaultKillAfterMs: 30_000 });
   await lock.recordChild(name, child.pid);
-  supervisor.add({
-    name,
-    exited: child.exited.then(describeExit),
-    stop: async () => {
-      await child.stop();
-    },
-    killNow: () => signalProcess(child.pid, 'SIGKILL'),
-  });
+  supervisor.add(supervisedProcess(child));
   return child;
 }
 

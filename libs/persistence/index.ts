@@ -6,3 +6,4 @@ export * from './src/sqlstate';
 export * from './src/group-commit';
 export * from './src/held-connections';
 export * from './src/intake/incident-intake.store';
+export * from './src/api-key-secret';

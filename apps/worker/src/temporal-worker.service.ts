@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { VigilConfig } from '../../../libs/config';
 import { temporalConnectionOptions } from '../../../libs/temporal';
-import { Telemetry } from './telemetry.token';
+import { WorkerTelemetry } from './telemetry.token';
 import { createIncidentActivities } from './activities/incident.activities';
 import { AuditActivityInterceptor } from './audit-activity.interceptor';
 import {
@@ -38,7 +38,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     private readonly config: VigilConfig,
     private readonly dataSource: DataSource,
     private readonly auditLog: AuditLog,
-    private readonly telemetry: Telemetry,
+    private readonly telemetry: WorkerTelemetry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -3,19 +3,19 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { ConfigModule, type VigilConfig } from '../../../libs/config';
 import { PersistenceModule } from '../../../libs/persistence';
-import { loggerModule, type Telemetry as TelemetryHandle } from '../../../libs/telemetry';
+import { loggerModule, type Telemetry } from '../../../libs/telemetry';
 import { AuditCheckpointerService } from './audit-checkpointer.service';
-import { Telemetry } from './telemetry.token';
+import { WorkerTelemetry } from './telemetry.token';
 import { TemporalWorkerService } from './temporal-worker.service';
 
 @Module({})
 export class WorkerModule {
-  static register(config: VigilConfig, telemetry: TelemetryHandle): DynamicModule {
+  static register(config: VigilConfig, telemetry: Telemetry): DynamicModule {
     return {
       module: WorkerModule,
       imports: [loggerModule('vigil-worker', config.logLevel), ConfigModule.forRoot(config), PersistenceModule.forRoot()],
       providers: [
-        { provide: Telemetry, useValue: telemetry },
+        { provide: WorkerTelemetry, useValue: telemetry },
         { provide: AuditLog, inject: [DataSource], useFactory: (dataSource: DataSource) => new AuditLog(dataSource) },
         TemporalWorkerService,
         AuditCheckpointerService,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { BundleOptions } from '@temporalio/worker';
+import type { BundleOptions, Logger } from '@temporalio/worker';
 import { join } from 'node:path';
 
 /** Where the workflow code lives; the bundle script and the worker agree on it through this file. */
@@ -25,3 +25,13 @@ export const workflowWebpackConfig: NonNullable<BundleOptions['webpackConfigHook
   mode: 'production',
   optimization: { ...config.optimization, minimize: false, mangleExports: false },
 });
+
+/** What the bundle script and the tests bundle: the workflow code as the worker runs it, quiet but for `warn` and errors. */
+export function workflowBundleOptions(warn: Logger['warn']): BundleOptions {
+  return {
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    webpackConfigHook: workflowWebpackConfig,
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn, error: console.error },
+  };
+}

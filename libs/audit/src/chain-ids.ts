@@ -1,3 +1,4 @@
+import { isUuid } from '../../domain';
 import { AuditInputError } from './audit-input-error';
 
 /** The chain of API keys created and revoked. */
@@ -6,15 +7,9 @@ export const API_KEYS_CHAIN_ID = 'system:api-keys';
 /** How `AuditBreak.chainId` names the checkpoint chain; no event chain can have this id. */
 export const CHECKPOINT_CHAIN_ID = '$checkpoints';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 // Visible ASCII only: bytewise (COLLATE "C") and UTF-16 order agree, and the checkpoint
 // digest's tab/newline separators cannot occur inside an id.
 const CHAIN_ID = /^[A-Za-z0-9][\x21-\x7E]{0,199}$/;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /** PostgreSQL prints uuids in lower case; hashing the same form keeps the row and its hash equal. */
 export function normaliseUuid(value: string, field: string): string {

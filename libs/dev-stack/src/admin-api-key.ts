@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { Client } from 'pg';
-
-export function generateAdminApiKey(): string {
-  return `vgl_${randomBytes(32).toString('base64url')}`;
-}
+import { generateApiKey } from '../../persistence';
 
 export async function hasActiveAdminApiKey(databaseUrl: string): Promise<boolean> {
   const client = new Client({ connectionString: databaseUrl });
@@ -39,7 +35,7 @@ export async function decideAdminApiKey(
   const unshown = await readUnshownKey(unshownKeyFile);
   if (unshown) return { key: unshown, generated: true };
   if (await hasActiveAdminKey()) return { generated: false };
-  const key = generateAdminApiKey();
+  const key = generateApiKey();
   await writeFile(unshownKeyFile, `${key}\n`, { mode: 0o600 });
   return { key, generated: true };
 }

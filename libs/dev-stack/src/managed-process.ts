@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { forwardPrefixedLines } from './prefixed-output';
+import { signalProcess } from './process-alive';
+import type { SupervisedComponent } from './supervisor';
 
 export interface ExitInfo {
   code: number | null;
@@ -29,6 +31,17 @@ export interface SpawnManagedOptions {
 
 export function describeExit(info: ExitInfo): string {
   return info.signal ? `killed by ${info.signal}` : `exited with code ${info.code ?? 'unknown'}`;
+}
+
+export function supervisedProcess(child: ManagedProcess): SupervisedComponent {
+  return {
+    name: child.name,
+    exited: child.exited.then(describeExit),
+    stop: async () => {
+      await child.stop();
+    },
+    killNow: () => signalProcess(child.pid, 'SIGKILL'),
+  };
 }
 
 /**

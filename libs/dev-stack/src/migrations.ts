@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../persistence';
+import { ensureAppLoginRole } from './app-role';
 import type { Log } from './log';
 
 /** Runs every pending migration as the schema owner, each in its own transaction; returns their names. */
@@ -14,4 +15,10 @@ export async function runMigrations(ownerUrl: string, log: Log): Promise<string[
   } finally {
     await dataSource.destroy();
   }
+}
+
+/** Migrates a cluster of the stack's own and returns the URL the apps connect with (a member of `vigil_app`). */
+export async function migrateWithAppRole(ownerUrl: string, log: Log): Promise<string> {
+  await runMigrations(ownerUrl, log);
+  return ensureAppLoginRole(ownerUrl);
 }

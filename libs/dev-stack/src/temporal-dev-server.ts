@@ -2,7 +2,9 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { VIGIL_SEARCH_ATTRIBUTES } from '../../contracts';
 import type { Log } from './log';
 import { describeExit, spawnManaged, type ExitInfo } from './managed-process';
+import { signalProcess } from './process-alive';
 import { commandSucceeds } from './run-command';
+import type { SupervisedComponent } from './supervisor';
 import { abortError, waitUntil } from './wait';
 
 /**
@@ -37,6 +39,10 @@ export interface TemporalDevServer {
 }
 
 const HOST = '127.0.0.1';
+
+export function supervisedTemporal(server: TemporalDevServer): SupervisedComponent {
+  return { name: 'Temporal', exited: server.exited.then(describeExit), stop: () => server.stop(), killNow: () => signalProcess(server.pid, 'SIGKILL') };
+}
 
 /** The CLI's spelling of each search attribute type. */
 const CLI_SEARCH_ATTRIBUTE_TYPES: Record<SearchAttributeType, string> = {

@@ -1,3 +1,5 @@
+import { errorChain } from './error-chain';
+
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now).
 // 57014 query_canceled: statement_timeout (VIGIL_DB_QUERY_TIMEOUT_MS) ran out; rolled back, like a refusal.
@@ -14,11 +16,9 @@ const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when t
  * PostgreSQL sent itself (shutting down, statement timeout) mean it rolled back.
  */
 export function isDatabaseSilent(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    const { code, message, driverError, cause } = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  for (const { code, message } of errorChain(error)) {
     if (typeof message === 'string' && NO_ANSWER_MESSAGES.some((pattern) => pattern.test(message))) return true;
     if (typeof code === 'string' && NO_ANSWER_NODE_CODES.has(code)) return true;
-    e = driverError ?? cause;
   }
   return false;
 }
@@ -26,12 +26,9 @@ export function isDatabaseSilent(error: unknown): boolean {
 /** True when an error means PostgreSQL could not be reached, went away or did not answer in time, so the caller may retry later. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (isDatabaseSilent(error)) return true;
-  // Duck-typed, not `instanceof Error`: socket errors may come from another realm (e.g. under Jest).
-  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    const { code, message, driverError, cause } = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  for (const { code, message } of errorChain(error)) {
     if (typeof code === 'string' && (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
-    e = driverError ?? cause;
   }
   return false;
 }

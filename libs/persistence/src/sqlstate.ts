@@ -1,13 +1,15 @@
+import { errorChain } from './error-chain';
+
 // SQLSTATE 40P01 deadlock_detected, 40001 serialization_failure: PostgreSQL rolled the transaction back; running it again is safe.
 const CONFLICT_SQLSTATES = new Set(['40P01', '40001']);
 const UNIQUE_VIOLATION = '23505';
+/** Raised by intake_accept (migration 1764000000005) when an Idempotency-Key was used before for a different request. */
+const IDEMPOTENCY_KEY_REUSED = 'VG422';
 
 /** PostgreSQL's error (code, and the constraint it names), from the error or the driver error TypeORM wraps it in. */
 function postgresErrorOf(error: unknown): { code: string; constraint?: string } | undefined {
-  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    const { code, constraint, driverError, cause } = e as { code?: unknown; constraint?: unknown; driverError?: unknown; cause?: unknown };
+  for (const { code, constraint } of errorChain(error)) {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return { code, constraint: typeof constraint === 'string' ? constraint : undefined };
-    e = driverError ?? cause;
   }
   return undefined;
 }
@@ -20,6 +22,10 @@ function isTransactionConflict(error: unknown): boolean {
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const found = postgresErrorOf(error);
   return found?.code === UNIQUE_VIOLATION && (constraint === undefined || found.constraint === constraint);
+}
+
+export function isIdempotencyKeyReused(error: unknown): boolean {
+  return postgresErrorOf(error)?.code === IDEMPOTENCY_KEY_REUSED;
 }
 
 /** Runs a whole transaction again when PostgreSQL aborted it for a deadlock or serialization conflict. */

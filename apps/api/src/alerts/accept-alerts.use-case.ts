@@ -11,9 +11,9 @@ import {
   acceptIntakeAlerts,
   GroupCommit,
   HeldConnections,
-  IDEMPOTENCY_KEY_REUSED_SQLSTATE,
   INTAKE_AUDIT_HOLES,
   isDatabaseUnavailable,
+  isIdempotencyKeyReused,
   retryOnConflict,
   type AcceptedIntakeAlert,
   type AlertOutcome,
@@ -224,10 +224,6 @@ export class AcceptAlerts implements OnModuleDestroy {
  */
 function storedIdempotencyKey(scope: string, key: string, index: number): string {
   return index === 0 ? `${scope} ${key}` : `${scope} ${key} ${index}`;
-}
-
-function isIdempotencyKeyReused(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === IDEMPOTENCY_KEY_REUSED_SQLSTATE;
 }
 
 /** The workflow command each outcome of an alert implies; plain repeats imply none. */

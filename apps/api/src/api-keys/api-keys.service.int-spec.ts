@@ -5,8 +5,7 @@ import { AuditLog } from '../../../../libs/audit';
 import { openDataSource, testDatabaseUrls } from '../../../../libs/audit/test/audit-test-db';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainErrorCode } from '../../../../libs/domain';
-import { ApiKeyEntity } from '../../../../libs/persistence';
-import { hashApiKey } from './api-key-secret';
+import { ApiKeyEntity, hashApiKey } from '../../../../libs/persistence';
 import { ApiKeysService } from './api-keys.service';
 
 describe('ApiKeysService on PostgreSQL', () => {

@@ -5,10 +5,18 @@ import { IsNull, Like, Repository } from 'typeorm';
 import { API_KEYS_CHAIN_ID, AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
-import { ApiKeyEntity, isUniqueViolation, type ApiKeyRole } from '../../../../libs/persistence';
+import {
+  apiKeyPrefix,
+  ApiKeyEntity,
+  generateApiKey,
+  hashApiKey,
+  hashesEqual,
+  isUniqueViolation,
+  isWellFormedApiKey,
+  type ApiKeyRole,
+} from '../../../../libs/persistence';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import type { Principal } from '../auth/principal';
-import { apiKeyPrefix, generateApiKey, hashApiKey, hashesEqual, isWellFormedApiKey } from './api-key-secret';
 import { toApiKeyView, type ApiKeyView } from './api-key.view';
 
 const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { ApiKeyRole } from '../../../../libs/persistence';
+import { API_KEY_ROLES, type ApiKeyRole } from '../../../../libs/persistence';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
 import type { AuthenticatedRequest, Principal } from './principal';
 
@@ -7,7 +7,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)$/i;
 
 /** Every role: routes any valid key may call. */
-export const ANY_ROLE: readonly ApiKeyRole[] = ['ingest', 'responder', 'auditor', 'admin'];
+export const ANY_ROLE: readonly ApiKeyRole[] = API_KEY_ROLES;
 
 /**
  * The caller behind a request's API key (Authorization: Bearer, X-API-Key, or Authorization: Basic

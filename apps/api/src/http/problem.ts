@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
-/** RFC 9457 problem details, the body of every error Vigil answers. */
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
+/** RFC 9457 problem details, the body of every error Vigil answers. */
 export interface Problem {
   type: string;
   title: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid } from '../http/uuid.pipe';
+import { isUuid } from '../../../../libs/domain';
 
 /**
  * An opaque keyset cursor: the (time, id) of the last row on the previous page, for lists read

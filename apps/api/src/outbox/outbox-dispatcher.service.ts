@@ -130,10 +130,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private async markDispatched(command: OutboxCommand, runId: string | null, note: string | null): Promise<void> {
     const incidentId = command.payload.input.incidentId;
     await this.dataSource.transaction(async (m) => {
-      await m.query(
-        `UPDATE workflow_outbox SET dispatched_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1 AND dispatched_at IS NULL`,
-        [command.id, note],
-      );
+      await this.store.markDispatched(command.id, note, m);
       await this.auditLog.append(
         {
           chainId: incidentChainId(incidentId),

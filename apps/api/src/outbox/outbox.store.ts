@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { OutboxPayload } from '../../../../libs/persistence';
 
 export interface OutboxCommand {
@@ -29,6 +29,14 @@ export class OutboxStore {
       [limit, leaseMs],
     );
     return rows.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /** Settles a delivered command, in the caller's transaction (the one that audits the delivery). */
+  async markDispatched(id: string, note: string | null, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE workflow_outbox SET dispatched_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1 AND dispatched_at IS NULL`, [
+      id,
+      note,
+    ]);
   }
 
   async scheduleRetry(id: string, delayMs: number, error: string): Promise<void> {

@@ -39,9 +39,6 @@ export interface IntakeAlert {
 /** Where intake_accept fills in the audit event, in this order. */
 export const INTAKE_AUDIT_HOLES = ['chainId', 'data.outcome', 'incidentId', 'workflowId'] as const;
 
-/** SQLSTATE of intake_accept's refusal of an Idempotency-Key used before for a different request. */
-export const IDEMPOTENCY_KEY_REUSED_SQLSTATE = 'VG422';
-
 export interface AcceptedIntakeAlert {
   /** The stored alert: this one, or for a replayed Idempotency-Key the one stored first. */
   alertId: string;
