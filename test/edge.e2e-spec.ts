@@ -307,6 +307,28 @@ describe('the API edge', () => {
     });
   });
 
+  it('counts on /metrics what intake took and refused, alerts per commit, the outbox and request latencies by route', async () => {
+    const scrape = async () => {
+      const text = await (await vigil.fetch('/metrics')).text();
+      return (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const before = await scrape();
+    const body = alert({ labels: { service: 'metrics-counted' } });
+    expect((await vigil.json('/api/v1/alerts', { body })).status).toBe(202);
+    expect((await vigil.json('/api/v1/alerts', { body: [body, body] })).status).toBe(202);
+    expect((await vigil.json('/api/v1/alerts', { body: { ...body, status: 'nope' } })).status).toBe(400);
+    const after = await scrape();
+    const grew = (series: string) => after(series) - before(series);
+    expect(grew('vigil_alerts_received_total{outcome="created"}')).toBe(1);
+    expect(grew('vigil_alerts_received_total{outcome="deduplicated"}')).toBe(2);
+    expect(grew('vigil_alerts_received_total{outcome="rejected"}')).toBe(1);
+    expect(grew('vigil_intake_commit_alerts_sum')).toBe(3);
+    expect(grew('vigil_http_request_duration_seconds_count{method="POST",route="/api/v1/alerts",status="202"}')).toBe(2);
+    expect(grew('vigil_http_request_duration_seconds_count{method="POST",route="/api/v1/alerts",status="400"}')).toBe(1);
+    const text = await (await vigil.fetch('/metrics')).text();
+    for (const gauge of ['vigil_outbox_pending', 'vigil_outbox_oldest_age_seconds', 'vigil_outbox_dispatch_queued']) expect(text).toMatch(new RegExp(`^${gauge} \\d`, 'm'));
+  });
+
   it('answers a known path asked with another method 405 with Allow, and an unknown path 404, both as problem+json', async () => {
     for (const [method, path, allow] of [
       ['PUT', '/api/v1/alerts', 'POST'],

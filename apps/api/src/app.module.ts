@@ -19,6 +19,7 @@ import { TransitionIncident } from './incidents/transition-incident.use-case';
 import { IntakeMetrics } from './metrics/intake.metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsRegistry } from './metrics/metrics.registry';
+import { OutboxMetrics } from './metrics/outbox.metrics';
 import { OutboxDispatcher } from './outbox/outbox-dispatcher.service';
 import { OutboxStore } from './outbox/outbox.store';
 import { TemporalClientCloser, temporalClientProvider } from './temporal-client.provider';
@@ -47,6 +48,7 @@ export class AppModule {
         TransitionIncident,
         MetricsRegistry,
         IntakeMetrics,
+        OutboxMetrics,
       ],
     };
   }

@@ -16,6 +16,8 @@ import { useJsonBodies } from './http/json-body';
 import { withProblemResponses } from './http/problem-responses';
 import { registerRequestSpans } from './http/request-spans';
 import { IntakeMetrics } from './metrics/intake.metrics';
+import { MetricsRegistry } from './metrics/metrics.registry';
+import { observeRequestDurations } from './metrics/request-metrics';
 
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
 export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
@@ -44,12 +46,8 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   useJsonBodies(fastify);
   recordRoutes(fastify);
   registerRequestSpans(fastify);
+  observeRequestDurations(fastify, app.get(MetricsRegistry));
   const metrics = app.get(IntakeMetrics);
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    done();
-  });
   const apiKeys = app.get(ApiKeysService);
   registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys, metrics, config });
   requireKeyBeforeBody(fastify, apiKeys);

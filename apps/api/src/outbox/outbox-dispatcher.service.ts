@@ -1,13 +1,11 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
-import { MetricsRegistry } from '../metrics/metrics.registry';
 import { retryDelayMs } from './backoff';
 import { DeliveryQueue } from './delivery-queue';
 import { OutboxStore, type OutboxCommand } from './outbox.store';
@@ -40,18 +38,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly dataSource: DataSource,
     private readonly auditLog: AuditLog,
     private readonly config: VigilConfig,
-    registry: MetricsRegistry,
   ) {
     const { concurrency, maxQueued } = config.outbox;
-    const deliveries = (this.deliveries = new DeliveryQueue({ concurrency, maxQueued }, (command) => this.deliver(command)));
-    new Gauge({
-      name: 'vigil_outbox_dispatch_queued',
-      help: 'Workflow commands waiting in this API process for a delivery slot (at most VIGIL_OUTBOX_MAX_QUEUED)',
-      registers: [registry],
-      collect() {
-        this.set(deliveries.queued);
-      },
-    });
+    this.deliveries = new DeliveryQueue({ concurrency, maxQueued }, (command) => this.deliver(command));
+  }
+
+  /** Commands waiting in this process for a delivery slot. */
+  get queued(): number {
+    return this.deliveries.queued;
   }
 
   onApplicationBootstrap(): void {
