@@ -18,10 +18,11 @@ import {
   resolveUpdate,
   type IncidentLiveState,
 } from '../../../../libs/contracts';
-import { canTransition, DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
+import { canTransition, DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
+import { resolveRecordWithoutWorkflow, stateAfterResolvedWithoutWorkflow } from './resolve-without-workflow';
 import { startInputFromRecord } from './start-input-from-record';
 
 const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
@@ -105,40 +106,11 @@ export class TransitionIncident {
     // The closed run's last state, for the answer (a worker answers queries on closed runs too).
     const last = await this.client.connection.withDeadline(deadline, () => handle.query(incidentStateQuery)).catch(() => null);
     const howClosed = `${closedOutside(status.name)}; resolved without it`;
-    const resolved = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ status: IncidentStatus; severity: Severity }> = await manager.query(
-        `SELECT status, severity FROM incidents WHERE id = $1 FOR UPDATE`,
-        [command.incidentId],
-      );
-      const from = rows[0]?.status;
-      if (!from || !canTransition(from, 'resolved')) return null;
-      await manager.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = $2, updated_at = now() WHERE id = $1`, [
-        command.incidentId,
-        command.actor,
-      ]);
-      const event = await this.auditLog.append(
-        {
-          chainId: incidentChainId(command.incidentId),
-          type: 'incident.status_changed',
-          actor: command.actor,
-          incidentId: command.incidentId,
-          ...activeTraceFields(),
-          workflowId,
-          runId,
-          data: { from, to: 'resolved', note: command.note ?? null, workflow: howClosed },
-        },
-        manager,
-      );
-      return { from, severity: rows[0].severity, at: event.occurredAt };
-    });
-    if (!resolved) {
-      // Resolved meanwhile (another request, or a resolved alert).
-      return this.refuse(command, workflowId, runId);
-    }
-    const before = last ?? { incidentId: command.incidentId, lastCommandSeq: 0, transitions: [] };
-    const transition = { from: resolved.from, to: 'resolved' as const, actor: command.actor, at: resolved.at };
-    // The severity of the record: alerts may have changed it after the workflow stopped listening.
-    return { ...before, status: 'resolved', severity: resolved.severity, transitions: [...before.transitions, transition] };
+    const { incidentId, actor, note } = command;
+    const resolved = await resolveRecordWithoutWorkflow(this.dataSource, this.auditLog, { incidentId, actor, note, workflowId, runId, howClosed });
+    // Null: resolved meanwhile (another request, or a resolved alert).
+    if (!resolved) return this.refuse(command, workflowId, runId);
+    return stateAfterResolvedWithoutWorkflow(last, incidentId, actor, resolved);
   }
 
   /** Audits the refusal and answers it with the incident's status as it is now. */

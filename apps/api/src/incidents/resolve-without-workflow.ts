@@ -1,0 +1,62 @@
+import type { DataSource } from 'typeorm';
+import { incidentChainId, type AuditLog } from '../../../../libs/audit';
+import type { IncidentLiveState, IncidentTransitionRecord } from '../../../../libs/contracts';
+import { canTransition, type IncidentStatus, type Severity } from '../../../../libs/domain';
+import { activeTraceFields } from '../../../../libs/telemetry';
+
+export interface ResolveWithoutWorkflow {
+  incidentId: string;
+  actor: string;
+  note?: string;
+  workflowId: string;
+  /** The closed run. */
+  runId: string;
+  /** How the workflow closed, for the audit event. */
+  howClosed: string;
+}
+
+export interface ResolvedRecord {
+  from: IncidentStatus;
+  severity: Severity;
+  at: string;
+}
+
+/**
+ * Resolves an incident whose workflow was closed outside Vigil, in PostgreSQL alone, and audits the
+ * state change in the same transaction. Null when the record is no longer open (resolved meanwhile
+ * by another request or a resolved alert).
+ */
+export function resolveRecordWithoutWorkflow(dataSource: DataSource, auditLog: AuditLog, request: ResolveWithoutWorkflow): Promise<ResolvedRecord | null> {
+  const { incidentId, actor } = request;
+  return dataSource.transaction(async (manager) => {
+    const rows: Array<{ status: IncidentStatus; severity: Severity }> = await manager.query(`SELECT status, severity FROM incidents WHERE id = $1 FOR UPDATE`, [incidentId]);
+    const from = rows[0]?.status;
+    if (!from || !canTransition(from, 'resolved')) return null;
+    await manager.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = $2, updated_at = now() WHERE id = $1`, [incidentId, actor]);
+    const event = await auditLog.append(
+      {
+        chainId: incidentChainId(incidentId),
+        type: 'incident.status_changed',
+        actor,
+        incidentId,
+        ...activeTraceFields(),
+        workflowId: request.workflowId,
+        runId: request.runId,
+        data: { from, to: 'resolved', note: request.note ?? null, workflow: request.howClosed },
+      },
+      manager,
+    );
+    return { from, severity: rows[0].severity, at: event.occurredAt };
+  });
+}
+
+/**
+ * The answer to such a resolve: the closed run's last state (or an empty one when no worker could
+ * say) with the resolve added, and the record's severity, which alerts may have changed after the
+ * workflow stopped listening.
+ */
+export function stateAfterResolvedWithoutWorkflow(last: IncidentLiveState | null, incidentId: string, actor: string, resolved: ResolvedRecord): IncidentLiveState {
+  const before = last ?? { incidentId, lastCommandSeq: 0, transitions: [] };
+  const transition: IncidentTransitionRecord = { from: resolved.from, to: 'resolved', actor, at: resolved.at };
+  return { ...before, status: 'resolved', severity: resolved.severity, transitions: [...before.transitions, transition] };
+}
