@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../libs/dev-stack';
 import { CLEAN_STOP, NpmStart, processesUsing, withoutVigilSettings } from './support/npm-start';
+import { inDatabase } from './support/test-database';
 import { testEnv } from './support/test-env';
 import { alert, eventually, ownerQuery, TestTemporal } from './support/vigil-harness';
 
@@ -37,15 +38,14 @@ describe('npm start against an existing Temporal and PostgreSQL', () => {
   });
 
   it('migrates the given database, runs incidents on the given Temporal, starts neither, and Ctrl-C leaves both running', async () => {
-    const inDatabase = (url: string) => Object.assign(new URL(url), { pathname: `/${database}` }).toString();
     const apiUrl = `http://127.0.0.1:${await findFreePort()}`;
     running = await NpmStart.upAndReady(
       {
         ...withoutVigilSettings(process.env),
         VIGIL_DATA_DIR: dataDir,
         PORT: new URL(apiUrl).port,
-        DATABASE_URL: inDatabase(testEnv('VIGIL_TEST_DATABASE_URL')),
-        DATABASE_OWNER_URL: inDatabase(testEnv('VIGIL_TEST_DATABASE_OWNER_URL')),
+        DATABASE_URL: inDatabase(testEnv('VIGIL_TEST_DATABASE_URL'), database),
+        DATABASE_OWNER_URL: inDatabase(testEnv('VIGIL_TEST_DATABASE_OWNER_URL'), database),
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_UI_URL: temporal.uiUrl,
         VIGIL_ADMIN_API_KEY: adminKey,
@@ -79,7 +79,7 @@ describe('npm start against an existing Temporal and PostgreSQL', () => {
     expect(await processesUsing(dataDir)).toEqual([]);
     // Both kept running, with what Vigil stored.
     expect((await client.workflow.getHandle(accepted.workflowId).describe()).status.name).toBe('RUNNING');
-    const incidents = await ownerQuery<{ id: string }>(`SELECT id FROM incidents`, [], inDatabase(testEnv('VIGIL_TEST_DATABASE_OWNER_URL')));
+    const incidents = await ownerQuery<{ id: string }>(`SELECT id FROM incidents`, [], inDatabase(testEnv('VIGIL_TEST_DATABASE_OWNER_URL'), database));
     expect(incidents).toEqual([{ id: accepted.incidentId }]);
   });
 });

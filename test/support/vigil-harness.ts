@@ -9,8 +9,9 @@ import { Client as PgClient } from 'pg';
 import { createApp } from '../../apps/api/src/create-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { VigilConfig } from '../../libs/config';
-import { findFreePort, runMigrations, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
+import { findFreePort, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
 import { startTelemetry, type Telemetry } from '../../libs/telemetry';
+import { createScratchDatabase } from './test-database';
 import { testEnv } from './test-env';
 
 let fileTelemetry: Telemetry | undefined;
@@ -77,23 +78,6 @@ export class TestTemporal {
   }
 }
 
-/**
- * A database of its own for one Vigil under test, migrated as in production, so that the outbox
- * pollers of test files running in parallel never take each other's rows.
- */
-async function createTestDatabase(): Promise<{ appUrl: string; ownerUrl: string; drop(): Promise<void> }> {
-  const name = `vigil_e2e_${randomBytes(6).toString('hex')}`;
-  await ownerQuery(`CREATE DATABASE ${name}`);
-  const withDatabase = (url: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
-  const ownerUrl = withDatabase(testEnv('VIGIL_TEST_DATABASE_OWNER_URL'));
-  await runMigrations(ownerUrl, silentLog);
-  return {
-    appUrl: withDatabase(testEnv('VIGIL_TEST_DATABASE_URL')),
-    ownerUrl,
-    drop: async () => void (await ownerQuery(`DROP DATABASE ${name} WITH (FORCE)`)),
-  };
-}
-
 export interface VigilOptions {
   temporalAddress: string;
   /** An existing database (e.g. the outage cluster's); by default each Vigil gets a fresh one. */
@@ -121,7 +105,7 @@ export class Vigil {
 
   static async start(options: VigilOptions): Promise<Vigil> {
     const port = await findFreePort();
-    const database = options.database ?? (await createTestDatabase());
+    const database = options.database ?? (await createScratchDatabase('vigil_e2e'));
     const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
     const config = VigilConfig.fromEnv({
       PORT: String(port),

@@ -8,7 +8,7 @@ import { IdempotencyRequestHash1764000000005 } from '../../../migrations/1764000
 import { IncidentAlertsByPage1764000000006 } from '../../../migrations/1764000000006-IncidentAlertsByPage';
 import { UniqueApiKeyNames1764000000007 } from '../../../migrations/1764000000007-UniqueApiKeyNames';
 import { AuditLog, incidentChainId } from '../index';
-import { createScratchDatabase, openDataSource, type ScratchDatabase } from './audit-test-db';
+import { createScratchDatabase, openDataSource, type ScratchDatabase } from '../../../test/support/test-database';
 
 // A database of its own: the owner's TRUNCATE attempts must never reach the shared one.
 describe('audit tables are append-only', () => {
@@ -18,7 +18,7 @@ describe('audit tables are append-only', () => {
   const chainId = incidentChainId(randomUUID());
 
   beforeAll(async () => {
-    db = await createScratchDatabase('appendonly');
+    db = await createScratchDatabase('vigil_audit_appendonly');
     const ds = await openDataSource(db.appUrl, 1);
     try {
       const audit = new AuditLog(ds);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { DataSource } from 'typeorm';
 import { AuditLog, alertChainId, incidentChainId, type AuditEventInput, type AuditVerifyReport } from '../index';
-import { openDataSource, testDatabaseUrls } from './audit-test-db';
+import { openDataSource, testDatabaseUrls } from '../../../test/support/test-database';
 
 // Runs on the shared test database as the app role, alongside other test files: every
 // assertion is scoped to this file's own chains, and verify() must stay ok however many

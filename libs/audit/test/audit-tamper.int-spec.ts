@@ -3,7 +3,7 @@ import { AuditLog, CHECKPOINT_CHAIN_ID, alertChainId, incidentChainId, type Audi
 import { EVENT_COLUMNS, toEventRecord, type EventRow } from '../src/audit-rows';
 import { contentOfRecord, eventContentText } from '../src/event-content';
 import { eventHash } from '../src/hashing';
-import { createScratchDatabase, openDataSource, runSql, type ScratchDatabase } from './audit-test-db';
+import { createScratchDatabase, openDataSource, runSql, type ScratchDatabase } from '../../../test/support/test-database';
 
 // Each case tampers with its own copy of one seeded database, as its owner with the
 // append-only triggers disabled, so no case (and no other test file) sees another's damage.
@@ -87,7 +87,7 @@ describe('verify detects tampering', () => {
   const ids = new Map<string, string>();
 
   beforeAll(async () => {
-    seeded = await createScratchDatabase('tamper_seed');
+    seeded = await createScratchDatabase('vigil_audit_tamper_seed');
     const ds = await openDataSource(seeded.appUrl, 1);
     try {
       const audit = new AuditLog(ds);
@@ -113,7 +113,7 @@ describe('verify detects tampering', () => {
   });
 
   async function tamperedCopy(damage: (db: ScratchDatabase) => Promise<void>): Promise<AuditVerifyReport> {
-    const db = await createScratchDatabase('tamper_case', seeded.name);
+    const db = await createScratchDatabase('vigil_audit_tamper_case', seeded.name);
     try {
       await damage(db);
       return await verify(db);

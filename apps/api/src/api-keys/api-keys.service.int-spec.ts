@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
-import { openDataSource, testDatabaseUrls } from '../../../../libs/audit/test/audit-test-db';
+import { openDataSource, testDatabaseUrls } from '../../../../test/support/test-database';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainErrorCode } from '../../../../libs/domain';
 import { ApiKeyEntity, hashApiKey } from '../../../../libs/persistence';

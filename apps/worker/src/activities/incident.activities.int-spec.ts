@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
-import { openDataSource, testDatabaseUrls } from '../../../../libs/audit/test/audit-test-db';
+import { openDataSource, testDatabaseUrls } from '../../../../test/support/test-database';
 import { incidentWorkflowId } from '../../../../libs/contracts';
 import { createIncidentActivities } from './incident.activities';
 

@@ -1,26 +1,22 @@
-import { randomBytes } from 'crypto';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../persistence';
+import { runMigrations, silentLog } from '../../libs/dev-stack';
+import { dataSourceOptions } from '../../libs/persistence';
+import { testEnv } from './test-env';
 
 /** The database test/global-setup.ts started: the app role's login and the owner's. */
 export function testDatabaseUrls(): { appUrl: string; ownerUrl: string } {
-  const appUrl = process.env.VIGIL_TEST_DATABASE_URL;
-  const ownerUrl = process.env.VIGIL_TEST_DATABASE_OWNER_URL;
-  if (!appUrl || !ownerUrl) {
-    throw new Error('VIGIL_TEST_DATABASE_URL and VIGIL_TEST_DATABASE_OWNER_URL must be set (test/global-setup.ts sets them)');
-  }
-  return { appUrl, ownerUrl };
+  return { appUrl: testEnv('VIGIL_TEST_DATABASE_URL'), ownerUrl: testEnv('VIGIL_TEST_DATABASE_OWNER_URL') };
 }
 
 export async function openDataSource(url: string, poolSize = 4): Promise<DataSource> {
   return new DataSource(dataSourceOptions(url, poolSize)).initialize();
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
+/** The same server and login, another database. */
+export function inDatabase(url: string, database: string): string {
+  return Object.assign(new URL(url), { pathname: `/${database}` }).toString();
 }
 
 /** Runs statements as one client on `url`, then closes it. */
@@ -45,27 +41,21 @@ export interface ScratchDatabase {
 }
 
 /**
- * A database of its own (needs CREATEDB for the owner), so tampering with it can never break
- * the verify of the tests sharing the main one. Migrated unless cloned from `template`.
+ * A database of its own on the test server (the owner has CREATEDB), migrated as in production
+ * unless cloned from `template`: what one test does to it (tampering with the audit log, an outbox
+ * poller taking rows) never meets the tests sharing the main one.
  */
-export async function createScratchDatabase(purpose: string, template?: string): Promise<ScratchDatabase> {
+export async function createScratchDatabase(prefix: string, template?: string): Promise<ScratchDatabase> {
   const { appUrl, ownerUrl } = testDatabaseUrls();
-  const name = `vigil_audit_${purpose}_${randomBytes(4).toString('hex')}`;
-  const maintenance = withDatabase(ownerUrl, 'postgres');
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const maintenance = inDatabase(ownerUrl, 'postgres');
   await runSql(maintenance, [`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`]);
   const scratch: ScratchDatabase = {
     name,
-    appUrl: withDatabase(appUrl, name),
-    ownerUrl: withDatabase(ownerUrl, name),
+    appUrl: inDatabase(appUrl, name),
+    ownerUrl: inDatabase(ownerUrl, name),
     drop: () => runSql(maintenance, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]),
   };
-  if (!template) {
-    const owner = await openDataSource(scratch.ownerUrl, 1);
-    try {
-      await owner.runMigrations({ transaction: 'each' });
-    } finally {
-      await owner.destroy();
-    }
-  }
+  if (!template) await runMigrations(scratch.ownerUrl, silentLog);
   return scratch;
 }
