@@ -4,6 +4,7 @@ import { timelineSchema, verifyReportSchema } from '../apps/api/src/audit/audit.
 import { problemSchema } from '../apps/api/src/http/problem';
 import { alertPageSchema } from '../apps/api/src/incidents/alert.view';
 import { incidentDetailSchema, incidentPageSchema, liveStateSchema } from '../apps/api/src/incidents/incident.view';
+import { createScratchDatabase } from './support/test-database';
 import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
 /**
@@ -458,15 +459,17 @@ describe('alert to incident', () => {
     expect(attempts.at(-1)!.attempt).toBeGreaterThan(1);
   });
 
-  it('answers two acknowledgements at once with one 200 and one 409, and audits one as accepted and one as rejected', async () => {
+  it('answers two acknowledgements at once with one 200 and one 409 that says why, and audits one as accepted and one as rejected', async () => {
     const [accepted] = await send(alert());
     await eventually(async () => ((await vigil.json(`/api/v1/incidents/${accepted.incidentId}`)).body.workflow.available ? true : undefined), 'the workflow running');
     const answers = await Promise.all([1, 2].map(() => vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' })));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
-    problemSchema.parse(answers.find((a) => a.status === 409)!.body);
+    // Refused by the record or by the workflow's validator, whichever came first: either says why.
+    expect(problemSchema.parse(answers.find((a) => a.status === 409)!.body).detail).toBe('incident is acknowledged; cannot move to acknowledged');
     const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
     const outcomes = body.events.filter((e: { type: string }) => e.type === 'workflow.update').map((e: { data: { outcome: string } }) => e.data.outcome);
-    expect(outcomes.sort()).toEqual(['accepted', 'rejected']);
+    // Both asked Temporal (the record still said triggered), unless the second came after the first had finished.
+    expect([['accepted', 'rejected', 'requested', 'requested'], ['accepted', 'rejected', 'requested']]).toContainEqual(outcomes.sort());
   });
 
   it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {
@@ -504,13 +507,16 @@ describe('alert to incident', () => {
     expect(activityEvent).toMatchObject({ workflowId: accepted.workflowId, data: { attempt: 1, activityType: 'recordTransition' } });
     expect(activityEvent.runId).toBeTruthy();
     const updates = timeline.filter((e: { type: string }) => e.type === 'workflow.update');
+    // Each change on record as asked for before Temporal was asked, then as taken; the last one the record refused.
     expect(updates.map((e: { data: unknown }) => e.data)).toEqual([
-      expect.objectContaining({ update: 'acknowledge', outcome: 'accepted' }),
-      expect.objectContaining({ update: 'resolve', outcome: 'accepted', note: 'rolled back 4.2.1' }),
-      expect.objectContaining({ update: 'acknowledge', outcome: 'rejected' }),
+      { update: 'acknowledge', outcome: 'requested', note: null },
+      { update: 'acknowledge', outcome: 'accepted', note: null },
+      { update: 'resolve', outcome: 'requested', note: 'rolled back 4.2.1' },
+      { update: 'resolve', outcome: 'accepted', note: 'rolled back 4.2.1' },
+      { update: 'acknowledge', outcome: 'rejected', note: null },
     ]);
     const { runId } = await vigil.client.workflow.getHandle(accepted.workflowId).describe();
-    expect(updates.slice(0, 2).map((e: { runId: string }) => e.runId)).toEqual([runId, runId]);
+    expect(updates.map((e: { runId: string | null }) => e.runId)).toEqual([null, runId, null, runId, null]);
     expect(timeline[0].traceId).toBe(accepted.traceId);
     // The state changes, exactly: who moved the incident where, and nothing else.
     const changes = timeline.filter((e: { type: string }) => e.type === 'incident.status_changed');
@@ -563,6 +569,38 @@ describe('alert to incident with other settings', () => {
     expect(stored[0].n).toBe(1);
   });
 
+  it('keeps on record an acknowledgement no worker took in time, answers 503 saying it may still happen, and the workflow applies it once a worker runs', async () => {
+    // A task queue no worker of this stack polls, and a database of its own for the two Vigils that share it.
+    const env = { TEMPORAL_TASK_QUEUE: `unpolled-${Date.now()}`, VIGIL_UPDATE_TIMEOUT_MS: '1000' };
+    const scratch = await createScratchDatabase('vigil_e2e');
+    const database = { appUrl: scratch.appUrl, ownerUrl: scratch.ownerUrl };
+    const idle = await Vigil.start({ temporalAddress: temporal.address, env, database, worker: false });
+    let working: Vigil | undefined;
+    try {
+      const [accepted] = (await idle.json('/api/v1/alerts', { body: alert() })).body.alerts;
+      const handle = idle.client.workflow.getHandle(accepted.workflowId);
+      await eventually(() => handle.describe().then(() => true, () => undefined), 'the workflow started by the outbox');
+      const ack = await idle.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { body: { note: 'taking it' } });
+      expect(ack.status).toBe(503);
+      expect(problemSchema.parse(ack.body).detail).toContain('did not take the change to acknowledged within 1000 ms');
+      const asked = (await idle.json(`/api/v1/incidents/${accepted.incidentId}/audit`)).body.events.filter((e: { type: string }) => e.type === 'workflow.update');
+      expect(asked.map((e: { actor: string; data: unknown }) => [e.actor, e.data])).toEqual([[expect.stringMatching(/^apikey:/), { update: 'acknowledge', outcome: 'requested', note: 'taking it' }]]);
+
+      working = await Vigil.start({ temporalAddress: temporal.address, env, database });
+      const changes = await eventually(async () => {
+        const { body } = await idle.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
+        const found = body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
+        return found.length === 2 ? found : undefined;
+      }, 'the acknowledgement applied');
+      expect(changes[1]).toMatchObject({ actor: asked[0].actor, data: { from: 'triggered', to: 'acknowledged' } });
+      expect((await idle.json(`/api/v1/incidents/${accepted.incidentId}`)).body).toMatchObject({ status: 'acknowledged', acknowledgedBy: asked[0].actor });
+    } finally {
+      await working?.stop();
+      await idle.stop();
+      await scratch.drop();
+    }
+  });
+
   it('audits an incident change that outlasts VIGIL_UPDATE_TIMEOUT_MS as accepted when the workflow takes it, answered 503 when it is not finished in time, and finished after', async () => {
     const [accepted] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
     await eventually(async () => {
@@ -579,7 +617,10 @@ describe('alert to incident with other settings', () => {
       expect(problemSchema.parse(ack.body).detail).toContain('accepted the change to acknowledged');
       const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
       const updates = body.events.filter((e: { type: string }) => e.type === 'workflow.update');
-      expect(updates.map((e: { data: unknown }) => e.data)).toEqual([{ update: 'acknowledge', outcome: 'accepted', note: 'on it' }]);
+      expect(updates.map((e: { data: unknown }) => e.data)).toEqual([
+        { update: 'acknowledge', outcome: 'requested', note: 'on it' },
+        { update: 'acknowledge', outcome: 'accepted', note: 'on it' },
+      ]);
     } finally {
       await lock.query('ROLLBACK');
       await lock.end();

@@ -7,6 +7,7 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowUpdateFailedError,
   type WorkflowUpdateHandle,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
@@ -58,6 +59,9 @@ export class TransitionIncident {
       await this.audit(command, 'rejected', incident.workflowId);
       throw notAllowed(incident.status, command.to);
     }
+    // On record before Temporal is asked: the workflow may take the change after this request has
+    // given up on it (no worker in time) or after this process is gone, and only its state change would say so.
+    await this.audit(command, 'requested', incident.workflowId);
     const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
       ...incidentStartOptions(startInputFromRecord(incident), this.config),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -80,14 +84,21 @@ export class TransitionIncident {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(command, incident.workflowId);
       if (error instanceof WorkflowUpdateFailedError) {
-        return this.refuse(command, incident.workflowId, update?.workflowRunId, error.message);
+        // The validator's reason is the cause; the error's own message only says that the update failed.
+        return this.refuse(command, incident.workflowId, update?.workflowRunId, error.cause?.message ?? error.message);
+      }
+      if (!update && error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw new DomainError(
+          DomainErrorCode.WorkflowUnavailable,
+          `the incident workflow did not take the change to ${command.to} within ${this.config.temporal.updateTimeoutMs} ms (is a worker running?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident before asking again`,
+        );
       }
       if (!update) throw error;
       // Not refused, not finished in time: the workflow accepted it and applies it whatever becomes of this request.
       await this.audit(command, 'accepted', incident.workflowId, update.workflowRunId);
       throw new DomainError(
         DomainErrorCode.WorkflowUnavailable,
-        `the incident workflow accepted the change to ${command.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will: read the incident to see it`,
+        `the incident workflow accepted the change to ${command.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will finish it: read the incident to see it done`,
       );
     }
   }
@@ -120,8 +131,8 @@ export class TransitionIncident {
     throw notAllowed(current.status, command.to, reason);
   }
 
-  /** The update as asked for, with the run that took or refused it (none when the record refused it first). */
-  private async audit(command: TransitionIncidentCommand, outcome: 'accepted' | 'rejected', workflowId: string, runId?: string): Promise<void> {
+  /** The update as asked for (`requested`, before Temporal is asked), and its outcome, with the run that took or refused it (none when the record refused it first). */
+  private async audit(command: TransitionIncidentCommand, outcome: 'requested' | 'accepted' | 'rejected', workflowId: string, runId?: string): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(command.incidentId),
       type: 'workflow.update',
