@@ -6,6 +6,7 @@ import { IncidentTimesInMilliseconds1764000000004 } from './1764000000004-Incide
 import { IdempotencyRequestHash1764000000005 } from './1764000000005-IdempotencyRequestHash';
 import { IncidentAlertsByPage1764000000006 } from './1764000000006-IncidentAlertsByPage';
 import { UniqueApiKeyNames1764000000007 } from './1764000000007-UniqueApiKeyNames';
+import { UndeliveredCommandsByWorkflow1764000000008 } from './1764000000008-UndeliveredCommandsByWorkflow';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   IdempotencyRequestHash1764000000005,
   IncidentAlertsByPage1764000000006,
   UniqueApiKeyNames1764000000007,
+  UndeliveredCommandsByWorkflow1764000000008,
 ];

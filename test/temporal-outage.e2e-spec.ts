@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alert, eventually, TestTemporal, testTelemetry, Vigil } from './support/vigil-harness';
-import { VigilSeverity } from '../libs/contracts';
+import { findFreePort } from '../libs/dev-stack';
+import { incidentStateQuery, VigilSeverity } from '../libs/contracts';
+import { createScratchDatabase } from './support/test-database';
 import { traceHolds } from './support/spans';
 
 /** Intake must not depend on Temporal: alerts are accepted into the outbox and their workflows start once Temporal is back. */
@@ -112,6 +114,43 @@ describe('while Temporal is down', () => {
     expect(detail.body.workflow.state).toMatchObject({ status: 'acknowledged', severity: 'high' });
     const description = await vigil.client.workflow.getHandle(first.workflowId).describe();
     expect(description.typedSearchAttributes.get(VigilSeverity)).toBe('high');
+  });
+
+  it("delivers one incident's commands in outbox order across API processes: a resolve waits for the severity change another process could not deliver", async () => {
+    // Two API processes on one database: one reaches Temporal, the other (no worker) is cut off from it.
+    const scratch = await createScratchDatabase('vigil_e2e');
+    const database = { appUrl: scratch.appUrl, ownerUrl: scratch.ownerUrl };
+    const env = { LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `two-apis-${Date.now()}` };
+    const reaching = await Vigil.start({ temporalAddress: temporal.address, database, env });
+    const cutOff = await Vigil.start({ temporalAddress: `127.0.0.1:${await findFreePort()}`, database, env, worker: false });
+    let cutOffRunning = true;
+    try {
+      const warning = alert({ labels: { severity: 'warning' } });
+      const [opened] = (await reaching.json('/api/v1/alerts', { body: warning })).body.alerts;
+      await eventually(async () => ((await reaching.json(`/api/v1/incidents/${opened.incidentId}`)).body.workflow.available ? true : undefined), 'the workflow running');
+
+      expect((await cutOff.json('/api/v1/alerts', { body: { ...warning, labels: { ...warning.labels, severity: 'critical' } } })).status).toBe(202);
+      const failedOnce = `SELECT 1 FROM workflow_outbox WHERE incident_id = $1 AND payload->'command'->>'kind' = 'severity' AND attempts > 0`;
+      await eventually(async () => ((await reaching.ownerQuery(failedOnce, [opened.incidentId])).length ? true : undefined), 'the cut-off process failing to deliver');
+      await cutOff.stop();
+      cutOffRunning = false;
+      expect((await reaching.json('/api/v1/alerts', { body: { ...warning, status: 'resolved' } })).body.alerts[0].outcome).toBe('resolved');
+
+      await eventually(async () => {
+        const undelivered = await reaching.ownerQuery(`SELECT id FROM workflow_outbox WHERE incident_id = $1 AND dispatched_at IS NULL`, [opened.incidentId]);
+        return undelivered.length === 0 ? true : undefined;
+      }, 'every command delivered');
+      const handle = reaching.client.workflow.getHandle(opened.workflowId);
+      // The closed run took the severity change before the resolve, as PostgreSQL committed them.
+      expect(await handle.query(incidentStateQuery)).toMatchObject({ status: 'resolved', severity: 'critical' });
+      expect((await handle.describe()).typedSearchAttributes.get(VigilSeverity)).toBe('critical');
+      const notes = await reaching.ownerQuery(`SELECT last_error FROM workflow_outbox WHERE incident_id = $1 ORDER BY id`, [opened.incidentId]);
+      expect(notes.map((row) => row.last_error)).not.toContain('workflow already closed');
+    } finally {
+      if (cutOffRunning) await cutOff.stop();
+      await reaching.stop();
+      await scratch.drop();
+    }
   });
 
   it('keeps at most VIGIL_OUTBOX_MAX_QUEUED commands in memory during an outage, and delivers the rest from PostgreSQL once Temporal is back', async () => {

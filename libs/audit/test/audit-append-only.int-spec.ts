@@ -7,6 +7,7 @@ import { IncidentTimesInMilliseconds1764000000004 } from '../../../migrations/17
 import { IdempotencyRequestHash1764000000005 } from '../../../migrations/1764000000005-IdempotencyRequestHash';
 import { IncidentAlertsByPage1764000000006 } from '../../../migrations/1764000000006-IncidentAlertsByPage';
 import { UniqueApiKeyNames1764000000007 } from '../../../migrations/1764000000007-UniqueApiKeyNames';
+import { UndeliveredCommandsByWorkflow1764000000008 } from '../../../migrations/1764000000008-UndeliveredCommandsByWorkflow';
 import { AuditLog, incidentChainId } from '../index';
 import { createScratchDatabase, openDataSource, type ScratchDatabase } from '../../../test/support/test-database';
 
@@ -99,6 +100,7 @@ describe('audit tables are append-only', () => {
     try {
       // Newest first: the intake functions are built on the audit tables.
       const migrations = [
+        new UndeliveredCommandsByWorkflow1764000000008(),
         new UniqueApiKeyNames1764000000007(),
         new IncidentAlertsByPage1764000000006(),
         new IdempotencyRequestHash1764000000005(),

@@ -96,6 +96,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private async deliver(command: OutboxCommand): Promise<void> {
     const carrier = { traceparent: command.traceparent ?? undefined, tracestate: command.tracestate ?? undefined };
     try {
+      // In outbox order across API processes too: an earlier command for this incident still on its
+      // way (another process has it, or it awaits a retry) goes first. An incident's first command has none.
+      if (command.payload.command.kind !== 'opened' && (await this.store.hasEarlierUndelivered(command))) {
+        await this.store.postpone(command.id, this.config.outbox.pollMs);
+        return;
+      }
       // The stored trace context makes the workflow a continuation of the HTTP request that queued it.
       const runId = await withTraceCarrier(carrier, () => this.signalWithStart(command));
       await withTraceCarrier(carrier, () => this.markDispatched(command, runId, null));

@@ -31,6 +31,23 @@ export class OutboxStore {
     return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
+  /** Whether a command committed before this one for the same workflow is still undelivered (here, in another API process, or awaiting a retry). */
+  async hasEarlierUndelivered(command: OutboxCommand): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM workflow_outbox WHERE workflow_id = $1 AND id < $2 AND dispatched_at IS NULL LIMIT 1`, [
+      command.workflowId,
+      command.id,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Puts a command back for the poller to take after `delayMs`, as no attempt at all (unlike `scheduleRetry`). */
+  async postpone(id: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(`UPDATE workflow_outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1 AND dispatched_at IS NULL`, [
+      id,
+      delayMs,
+    ]);
+  }
+
   /** Settles a delivered command, in the caller's transaction (the one that audits the delivery). */
   async markDispatched(id: string, note: string | null, manager: EntityManager): Promise<void> {
     await manager.query(`UPDATE workflow_outbox SET dispatched_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1 AND dispatched_at IS NULL`, [
