@@ -36,4 +36,18 @@ describe('Supervisor', () => {
     await supervisor.stopAll();
     expect(stopped).toEqual(['postgres']);
   });
+
+  it('says so when a component takes a while to stop, and not when it stops at once', async () => {
+    const lines: string[] = [];
+    const supervisor = new Supervisor((line) => lines.push(line), 20);
+    supervisor.add(fakeComponent('temporal', []));
+    const worker = fakeComponent('worker', []);
+    supervisor.add({ ...worker, stop: () => new Promise<void>((resolve) => setTimeout(() => void worker.stop().then(resolve), 100)) });
+    await supervisor.stopAll();
+    expect(lines).toEqual([
+      'stopping worker',
+      'worker is still stopping (it finishes what it has under way, and is killed if it takes too long)',
+      'stopping temporal',
+    ]);
+  });
 });

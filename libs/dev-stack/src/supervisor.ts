@@ -20,7 +20,11 @@ export class Supervisor {
   private reportUnexpected: (error: Error) => void = () => undefined;
   readonly unexpectedExit = new Promise<Error>((resolve) => (this.reportUnexpected = resolve));
 
-  constructor(private readonly log: Log) {}
+  constructor(
+    private readonly log: Log,
+    /** After this long, a component's stop is said to be still under way, so a wait at Ctrl-C is not silent. */
+    private readonly stillStoppingAfterMs = 5_000,
+  ) {}
 
   add(component: SupervisedComponent): void {
     this.running.push(component);
@@ -35,11 +39,14 @@ export class Supervisor {
     this.stopping = true;
     for (const component of [...this.running].reverse()) {
       this.log(`stopping ${component.name}`);
+      const slow = setTimeout(() => this.log(`${component.name} is still stopping (it finishes what it has under way, and is killed if it takes too long)`), this.stillStoppingAfterMs);
       try {
         await component.stop();
       } catch (err) {
         this.log(`could not stop ${component.name} cleanly: ${err instanceof Error ? err.message : String(err)}`);
         component.killNow?.();
+      } finally {
+        clearTimeout(slow);
       }
     }
   }
