@@ -8,6 +8,14 @@ import {
   type IncidentWorkflowInput,
 } from '../../contracts';
 
+const SUMMARY_MAX_LENGTH = 400;
+
+/** `text` cut to at most `max` UTF-16 code units, never between the two halves of a surrogate pair (an emoji would show as �). */
+export function cutText(text: string, max: number): string {
+  const cut = text.slice(0, max);
+  return cut.length < text.length && /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 /**
  * How every path (outbox dispatch, acknowledge/resolve) starts an incident workflow if it is not
  * running yet. Reuse is rejected: a command for a closed incident must never start it again.
@@ -24,7 +32,7 @@ export function incidentStartOptions(input: IncidentWorkflowInput, config: Vigil
       { key: VigilStatus, value: 'triggered' },
     ],
     // Severity can change while the incident is open, so it lives in the search attribute and the workflow's current details.
-    staticSummary: `${input.service}: ${input.title}`.slice(0, 400),
+    staticSummary: cutText(`${input.service}: ${input.title}`, SUMMARY_MAX_LENGTH),
     staticDetails: `Incident ${input.incidentId}, fingerprint ${input.fingerprint}, alert ${input.alertname}`,
   };
 }
