@@ -231,6 +231,7 @@ describe('the API edge', () => {
       { name: 'a label name over 256 characters', body: { ...valid, labels: { ...valid.labels, ['n'.repeat(257)]: 'x' } }, status: 400, field: `labels.${'n'.repeat(257)}` },
       { name: 'a generatorURL that is not a web link', body: { ...valid, generatorURL: 'javascript:alert(1)' }, status: 400, field: 'generatorURL' },
       { name: 'a NUL character in a generatorURL', body: { ...valid, generatorURL: 'http://example.com/\u0000x' }, status: 400, field: 'generatorURL' },
+      { name: 'a generatorURL given as an annotation too', body: { ...valid, generatorURL: 'https://a.example.com', annotations: { generatorURL: 'https://b.example.com' } }, status: 400, field: 'annotations.generatorURL' },
       { name: 'a NUL character in a label value', body: { ...valid, labels: { ...valid.labels, pod: 'web\u00001' } }, status: 400, field: 'labels.pod' },
       { name: 'an unpaired surrogate in an annotation', raw: JSON.stringify({ ...valid, annotations: { summary: 'x' } }).replace('"x"', '"\\ud800x"'), status: 400, field: 'annotations.summary' },
       { name: 'a charset other than UTF-8', body: valid, headers: { 'content-type': 'application/json; charset=latin1' }, status: 415, field: '(body)' },

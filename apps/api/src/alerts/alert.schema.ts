@@ -47,10 +47,14 @@ export const alertSchema = z.strictObject({
   generatorURL: storable(z.url({ protocol: /^https?$/ }).max(2048)).optional(),
   /** A dedup key chosen by the sender; without it the fingerprint is a hash of the identifying labels. */
   fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),
-}).superRefine(({ startsAt, endsAt }, ctx) => {
+}).superRefine(({ startsAt, endsAt, generatorURL, annotations }, ctx) => {
   // As Alertmanager: an alert cannot end before it starts.
   if (startsAt && endsAt && Date.parse(endsAt) !== UNSET_TIME && Date.parse(endsAt) < Date.parse(startsAt)) {
     ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must not be before startsAt' });
+  }
+  // generatorURL is kept among the annotations: one of the two would be lost.
+  if (generatorURL !== undefined && annotations.generatorURL !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['annotations', 'generatorURL'], message: 'given as the generatorURL field too; send it once' });
   }
 });
 
