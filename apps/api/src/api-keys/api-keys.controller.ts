@@ -7,14 +7,17 @@ import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
-import { storable } from '../http/storable';
 import { TakesNoQuery } from '../http/takes-no-query';
 import { UuidPipe } from '../http/uuid.pipe';
 import { apiKeyListSchema, apiKeyViewSchema, createdApiKeySchema } from './api-key.view';
 import { ApiKeysService } from './api-keys.service';
 
+// A name is its key's actor in the audit log (`apikey:<name>`): plain ASCII, so no name can pass for another
+// (no control characters, line breaks, right-to-left overrides or look-alike letters).
+const API_KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
 const createApiKeySchema = z.strictObject({
-  name: storable(z.string().trim().min(1).max(100)),
+  name: z.string().trim().regex(API_KEY_NAME, '1-100 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit'),
   role: z.enum(API_KEY_ROLES),
 });
 
