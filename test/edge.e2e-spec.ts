@@ -167,6 +167,16 @@ describe('the API edge', () => {
           }
         }
       }
+      // OpenAPI 3.0.3: `nullable` does not add null to an `enum`, so a nullable enum lists null itself (and only it).
+      const answerOf = (path: string, method: string, status: string) => docs.body.paths[path][method].responses[status].content['application/json'].schema;
+      const transition = answerOf('/api/v1/incidents/{id}/acknowledge', 'post', '200').properties.transitions.items.properties;
+      expect(transition.from).toMatchObject({ nullable: true, enum: ['triggered', 'acknowledged', 'resolved', null] });
+      expect(transition.to.enum).toEqual(['triggered', 'acknowledged', 'resolved']);
+      expect(answerOf('/api/v1/alerts', 'post', '202').properties.alerts.items.properties.incidentStatus.enum).toContain(null);
+      // Every query parameter has a type.
+      const queryTypes = (path: string) => Object.fromEntries(docs.body.paths[path].get.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string; schema?: { type?: string } }) => [p.name, p.schema?.type]));
+      expect(queryTypes('/api/v1/incidents')).toEqual({ status: 'array', severity: 'array', service: 'string', limit: 'integer', cursor: 'string' });
+      expect(queryTypes('/api/v1/incidents/{id}/alerts')).toEqual({ limit: 'integer', cursor: 'string' });
       // OpenAPI 3.0 has no $schema keyword (JSON Schema's draft marker must not leak into it).
       expect(JSON.stringify(docs.body)).not.toContain('"$schema"');
       // The Swagger module's default YAML address is not served: the YAML lives under /docs too.

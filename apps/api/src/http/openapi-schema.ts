@@ -18,6 +18,9 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'outpu
       if (jsonSchema.format) delete jsonSchema.pattern;
       if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
       if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      // OpenAPI 3.0.3: `nullable` does not widen `enum`, so a nullable enum lists null itself. A new
+      // array: the inner enum's may be shared with a use of the same schema that is not nullable.
+      if (jsonSchema.nullable && Array.isArray(jsonSchema.enum) && !jsonSchema.enum.includes(null)) jsonSchema.enum = [...jsonSchema.enum, null];
     },
   }) as SchemaObject;
 }

@@ -35,7 +35,7 @@ const transitionBodySchema = z.strictObject({ note: storable(z.string().max(2000
 function PageQuery() {
   return applyDecorators(
     ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } }),
-    ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' }),
+    ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page', schema: { type: 'string' } }),
   );
 }
 
@@ -53,7 +53,7 @@ export class IncidentsController {
   @ApiOperation({ summary: 'List incidents, newest first, cursor-paginated' })
   @ApiQuery({ name: 'status', required: false, enum: INCIDENT_STATUSES, isArray: true, description: 'any of; repeated or comma-separated (open ones: `triggered,acknowledged`)' })
   @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES, isArray: true, description: 'any of; repeated or comma-separated' })
-  @ApiQuery({ name: 'service', required: false })
+  @ApiQuery({ name: 'service', required: false, description: 'the service label, exactly', schema: { type: 'string', minLength: 1, maxLength: 256 } })
   @PageQuery()
   @ApiOkResponse({ schema: openApiSchema(incidentPageSchema) })
   list(@Query() query: unknown) {
