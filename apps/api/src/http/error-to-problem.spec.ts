@@ -39,9 +39,12 @@ describe('errorToProblem', () => {
       new Error('Connection terminated unexpectedly'),
       Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
     ]) {
+      // Any request may meet it, a read too: the advice to retry with an Idempotency-Key is for alerts only.
       expect(errorToProblem(unanswered)?.problem).toMatchObject({
         type: expect.stringContaining('storage-no-answer'),
-        detail: expect.stringContaining('may or may not be stored'),
+        title: 'Storage did not answer',
+        status: 503,
+        detail: 'PostgreSQL did not answer in time. A request that stores something may or may not have been stored: retry it (alerts with the same Idempotency-Key, to store them exactly once).',
       });
     }
     for (const refused of [

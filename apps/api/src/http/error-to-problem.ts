@@ -17,7 +17,8 @@ export function errorToProblem(error: unknown): { problem: Problem; retryAfter?:
   if (isDatabaseSilent(error)) {
     return {
       problem: problem(503, 'storage-no-answer', 'Storage did not answer', {
-        detail: 'PostgreSQL did not answer; what was sent may or may not be stored. Retry with the same Idempotency-Key to store it exactly once.',
+        // Any route can meet it: the advice fits a read as well as intake.
+        detail: 'PostgreSQL did not answer in time. A request that stores something may or may not have been stored: retry it (alerts with the same Idempotency-Key, to store them exactly once).',
       }),
       retryAfter: RETRY_AFTER_SECONDS,
     };
