@@ -291,6 +291,14 @@ describe('the API edge', () => {
         const answer = await vigil.json(`/api/v1/incidents?limit=${limit}`);
         expect({ limit, status: answer.status, field: answer.body.errors?.[0].field }).toEqual({ limit, status: 400, field: 'limit' });
       }
+      // Any parameter given twice is told so, in the same words.
+      const cursor = Buffer.from(JSON.stringify(['2026-11-24T18:11:32.993Z', '769a851a-44d3-48dc-882d-2db1d9ff16d1'])).toString('base64url');
+      for (const repeated of ['limit=1&limit=2', 'service=a&service=b', `cursor=${cursor}&cursor=${cursor}`]) {
+        const answer = await vigil.json(`/api/v1/incidents?${repeated}`);
+        expect({ repeated, status: answer.status, errors: answer.body.errors }).toEqual({ repeated, status: 400, errors: [{ field: repeated.split('=')[0], message: 'give it once' }] });
+      }
+      const repeatedCursor = await vigil.json(`/api/v1/incidents/00000000-0000-4000-8000-000000000000/alerts?cursor=${cursor}&cursor=${cursor}`);
+      expect(repeatedCursor.body.errors).toEqual([{ field: 'cursor', message: 'give it once' }]);
       expect((await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000/audit?afterSeq=0x1')).body.errors[0].field).toBe('afterSeq');
       // A key's name is its actor in the audit log: no character that could make it pass for another.
       for (const name of ['nul\u0000', 'a\nb', '\u202eevil', 'no spaces', '-dash-first', 'x'.repeat(101)]) {

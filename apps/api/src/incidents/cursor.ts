@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isUuid } from '../../../../libs/domain';
+import { queryText } from '../http/query-text';
 
 /**
  * An opaque keyset cursor: the (time, id) of the last row on the previous page, for lists read
@@ -37,7 +38,7 @@ export function decodeCursor(text: string): PageCursor | null {
 }
 
 /** The `cursor` query parameter: the previous page's `nextCursor`, decoded. */
-export const cursorParam = z.string().transform((text, ctx) => {
+export const cursorParam = queryText().transform((text, ctx) => {
   const cursor = decodeCursor(text);
   if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor from this API' });
   return cursor ?? z.NEVER;

@@ -6,6 +6,7 @@ import { ApiKeyAuth } from '../auth/api-key-security';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { queryText } from '../http/query-text';
 import { storable } from '../http/storable';
 import { TakesNoQuery } from '../http/takes-no-query';
 import { UuidPipe } from '../http/uuid.pipe';
@@ -26,7 +27,7 @@ const pageQuerySchema = z.strictObject({
 const listQuerySchema = pageQuerySchema.extend({
   status: oneOrMoreOf(INCIDENT_STATUSES).optional(),
   severity: oneOrMoreOf(SEVERITIES).optional(),
-  service: storable(z.string().min(1).max(256)).optional(),
+  service: storable(queryText().min(1).max(256)).optional(),
 });
 
 const transitionBodySchema = z.strictObject({ note: storable(z.string().max(2000)).optional() }).default({});
