@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import { Like, type DataSource, type Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
 import { openDataSource, testDatabaseUrls } from '../../../../test/support/test-database';
 import { VigilConfig } from '../../../../libs/config';
@@ -95,6 +95,17 @@ describe('ApiKeysService on PostgreSQL', () => {
     }
     expect(principals.map((p) => p?.role)).toEqual(['admin', 'admin']);
     expect(new Set(principals.map((p) => p?.name)).size).toBe(2);
+  });
+
+  it('gives a new VIGIL_ADMIN_API_KEY the first free name, also when someone chose the next bootstrap name for a key of their own', async () => {
+    const bootstrapNames = await repository.countBy({ name: Like('bootstrap-admin%') });
+    const chosen = await service.create(`bootstrap-admin-${bootstrapNames + 2}`, 'auditor', 'test');
+    const adminKey = `vgl_${randomBytes(24).toString('base64url')}`;
+    const bootstrapping = new ApiKeysService(repository, new AuditLog(ds), VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_ADMIN_API_KEY: adminKey }));
+    await expect(bootstrapping.onApplicationBootstrap()).resolves.toBeUndefined();
+    const principal = await bootstrapping.authenticate(adminKey);
+    expect(principal).toMatchObject({ role: 'admin', name: expect.stringMatching(/^bootstrap-admin(-\d+)?$/) });
+    expect(principal?.name).not.toBe(chosen.name);
   });
 
   it('revokes a key once when it is revoked many times at once: one audit event, one revocation time', async () => {

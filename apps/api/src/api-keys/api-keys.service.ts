@@ -18,6 +18,7 @@ import {
 import { activeTraceFields } from '../../../../libs/telemetry';
 import type { Principal } from '../auth/principal';
 import { toApiKeyView, type ApiKeyView } from './api-key.view';
+import { firstFreeName } from './first-free-name';
 
 const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 /** Names are unique (migration 1764000000007): a name is one key's actor in the audit log. */
@@ -50,14 +51,20 @@ export class ApiKeysService implements OnApplicationBootstrap {
     }
     if (stored) return;
     // A name is one key's actor in the audit log: a later, different VIGIL_ADMIN_API_KEY gets a name of its own.
-    const earlier = await this.keys.countBy({ name: Like(`${BOOTSTRAP_KEY_NAME}%`) });
-    const name = earlier === 0 ? BOOTSTRAP_KEY_NAME : `${BOOTSTRAP_KEY_NAME}-${earlier + 1}`;
-    try {
-      await this.store(key, name, 'admin', 'vigil:bootstrap');
-      this.logger.log(`stored the admin API key from VIGIL_ADMIN_API_KEY as ${name}`);
-    } catch (error) {
-      // Another API process starting with the same key stored it first.
-      if (!isUniqueViolation(error) || !(await this.isStored(key))) throw error;
+    for (let attempt = 1; ; attempt++) {
+      const taken = await this.keys.find({ select: { name: true }, where: { name: Like(`${BOOTSTRAP_KEY_NAME}%`) } });
+      const name = firstFreeName(BOOTSTRAP_KEY_NAME, new Set(taken.map((k) => k.name)));
+      try {
+        await this.store(key, name, 'admin', 'vigil:bootstrap');
+        this.logger.log(`stored the admin API key from VIGIL_ADMIN_API_KEY as ${name}`);
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // Another API process starting with the same key stored it first.
+        if (await this.isStored(key)) return;
+        // Or one starting with another new key took the name: take the next one.
+        if (!isUniqueViolation(error, NAME_CONSTRAINT) || attempt >= 3) throw error;
+      }
     }
   }
 
