@@ -84,7 +84,7 @@ describe('the API edge', () => {
       }
     });
 
-    it('checks the key before reading the body: a caller without one gets 401, not a verdict on its body', async () => {
+    it('checks the key and its role before reading the body: 401 or 403, not a verdict on the body', async () => {
       const oversized = JSON.stringify({ ...alert(), annotations: { description: 'x'.repeat(5000) } });
       for (const [path, rawBody] of [
         ['/api/v1/alerts', '{"labels": {'],
@@ -95,10 +95,18 @@ describe('the API edge', () => {
         const response = await vigil.json(path, { method: 'POST', rawBody, key: null });
         expect({ path, status: response.status }).toEqual({ path, status: 401 });
       }
-      // Intake checks the role before the body too: a key that may not send alerts gets 403, whatever it sent.
+      // The role too: a key the route does not allow gets 403, whatever it sent.
       for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/json' }]) {
         const response = await vigil.json('/api/v1/alerts', { method: 'POST', rawBody: '{bad', key: keys.auditor, headers });
         expect({ headers, status: response.status }).toEqual({ headers, status: 403 });
+      }
+      for (const [path, key] of [
+        [`/api/v1/incidents/${incidentId}/acknowledge`, keys.auditor],
+        [`/api/v1/incidents/${incidentId}/resolve`, keys.ingest],
+        ['/api/v1/api-keys', keys.responder],
+      ]) {
+        const response = await vigil.json(path, { method: 'POST', rawBody: '{"note": 1', key });
+        expect({ path, status: response.status }).toEqual({ path, status: 403 });
       }
     });
 

@@ -48,9 +48,8 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   registerRequestSpans(fastify);
   observeRequestDurations(fastify, app.get(MetricsRegistry));
   const metrics = app.get(IntakeMetrics);
-  const apiKeys = app.get(ApiKeysService);
-  registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), apiKeys, metrics, config });
-  requireKeyBeforeBody(fastify, apiKeys);
+  registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), metrics, config });
+  requireKeyBeforeBody(fastify, app.get(ApiKeysService));
 
   const openApi = withApiKeySchemes(
     new DocumentBuilder()

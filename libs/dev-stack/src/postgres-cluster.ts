@@ -59,8 +59,10 @@ const LOG_FILE = 'vigil-postgres.log';
 export async function startPostgresCluster(options: PostgresClusterOptions): Promise<PostgresCluster> {
   const { dataDir, port, log } = options;
   const database = options.database ?? 'vigil';
-  const credentials = await ensureInitialised(options);
   const binaries = await loadPostgresBinaries();
+  // As root, PostgreSQL runs as the postgres OS user, which must reach the programs too (a checkout in /root).
+  if (process.getuid?.() === 0) await letOthersTraverse(binaries.initdb, log);
+  const credentials = await ensureInitialised(options);
   const pgCtl: PgCtlTarget = { pgCtlPath: binaries.pg_ctl, dataDir, osUser: await postgresOsUser() };
 
   if (await pgCtlIsRunning(pgCtl)) {
@@ -128,7 +130,7 @@ async function ensureInitialised({ dataDir, port, initdbFlags = [], log }: Postg
     .catch((err: unknown) => {
       log(initdbOutput.join(''));
       if (String(err).includes('Permission denied')) {
-        throw new Error(`${String(err)} (PostgreSQL runs as the \`postgres\` OS user here: every folder above ${dataDir} must let it through)`);
+        throw new Error(`${String(err)} (PostgreSQL runs as the \`postgres\` OS user here: every folder above ${dataDir} and above PostgreSQL's programs must let it through)`);
       }
       throw err;
     });

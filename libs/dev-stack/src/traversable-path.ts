@@ -4,8 +4,8 @@ import type { Log } from './log';
 
 /**
  * Running as root, PostgreSQL runs as the `postgres` OS user, which must be able to pass through
- * every folder above its data folder. A private folder of ours (mktemp -d is 0700) gets the
- * search bit for others, and nothing more: its files stay unreadable to them.
+ * every folder above its data folder and its programs. A private folder of ours (mktemp -d is 0700,
+ * /root often too) gets the search bit for others, and nothing more: its files stay unreadable to them.
  */
 export async function letOthersTraverse(path: string, log: Log): Promise<void> {
   const uid = process.getuid?.();

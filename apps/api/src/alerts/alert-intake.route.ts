@@ -1,12 +1,11 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { VigilConfig } from '../../../../libs/config';
 import type { CanonicalAlert } from '../../../../libs/domain';
 import type { ApiKeyRole } from '../../../../libs/persistence';
-import type { ApiKeysService } from '../api-keys/api-keys.service';
 import { API_KEY_SECURITY } from '../auth/api-key-security';
-import { authenticateRequest } from '../auth/authenticate-request';
 import { actorOf, principalOf } from '../auth/principal';
+import { rolesConfig } from '../auth/roles.decorator';
 import { openApiSchema } from '../http/openapi-schema';
 import { parseWith } from '../http/parse-with';
 import { PROBLEM_SCHEMA_REF, ValidationProblem } from '../http/problem';
@@ -20,7 +19,6 @@ const INTAKE_ROLES: readonly ApiKeyRole[] = ['ingest'];
 
 export interface AlertIntakeDeps {
   acceptAlerts: AcceptAlerts;
-  apiKeys: ApiKeysService;
   metrics: IntakeMetrics;
   config: VigilConfig;
 }
@@ -30,8 +28,8 @@ export interface AlertIntakeDeps {
  *
  * The one route that takes thousands of requests a second, so it is a plain Fastify route rather
  * than a Nest controller: Nest's per-request pipeline (execution context, guard, parameter
- * decorators) measured at a ninth of intake's API CPU. It keeps the same rules: the API key checked
- * before the body is read (`requireKeyBeforeBody`) and the role here, validation at the edge, and
+ * decorators) measured at a ninth of intake's API CPU. It keeps the same rules: the API key and its
+ * role checked before the body is read (`requireKeyBeforeBody`), validation at the edge, and
  * errors answered as problem+json by the global ProblemFilter, which Nest installs as Fastify's
  * error handler.
  */
@@ -51,11 +49,7 @@ export function registerAlertIntakeRoute(fastify: FastifyInstance, deps: AlertIn
     }
   };
 
-  // The role too is checked before the body is read: a key that may not send alerts gets 403, whatever it sent.
-  const mayIngest = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
-    authenticateRequest(request, deps.apiKeys, INTAKE_ROLES).then(() => done(), done);
-  };
-  fastify.post(ALERTS_PATH, { onRequest: mayIngest }, async (request, reply) => {
+  fastify.post(ALERTS_PATH, { config: rolesConfig(INTAKE_ROLES) }, async (request, reply) => {
     const principal = principalOf(request);
     const { alerts, idempotencyKey } = parse(request.body, request.headers['idempotency-key'], request.query);
     const accepted = await deps.acceptAlerts.execute({ alerts, idempotencyKey, idempotencyScope: principal.keyId, source: 'api', actor: actorOf(principal) });

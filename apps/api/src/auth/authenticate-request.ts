@@ -29,13 +29,6 @@ export function authorize(principal: Principal, allowed: readonly ApiKeyRole[]):
   }
 }
 
-/** The caller, authenticated already (before the body was read) or now, when its role is one of `allowed`. */
-export async function authenticateRequest(request: AuthenticatedRequest, apiKeys: ApiKeysService, allowed: readonly ApiKeyRole[]): Promise<Principal> {
-  const principal = request.principal ?? (await authenticate(request, apiKeys));
-  authorize(principal, allowed);
-  return principal;
-}
-
 function presentedKey(request: AuthenticatedRequest): string | undefined {
   const header = request.headers.authorization;
   const bearer = header ? BEARER.exec(header)?.[1] : undefined;

@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiKeyRole } from '../../../../libs/persistence';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
 import { ANY_ROLE, authenticate, authorize } from './authenticate-request';
 import type { AuthenticatedRequest } from './principal';
+import { ROLES_CONFIG_KEY, type RolesConfig } from './roles.decorator';
 
 export const DOCS_PATH = '/docs';
 /** The only routes open without a key. */
@@ -17,11 +19,20 @@ export function isPublicRoute(route: string | undefined): boolean {
 }
 
 /**
- * Every request to a route that needs a key is authenticated as soon as the router has matched it,
- * before its body is read: a caller without a valid key gets 401, never a parse of its body. The
- * role check follows per route (the guard, intake). The OpenAPI UI and documents, which the Swagger
- * module serves under DOCS_PATH outside Nest's guard, take any role; a browser cannot send a bearer
- * key, so the 401's `WWW-Authenticate: Basic` makes it ask (any user name, the key as password).
+ * The roles that may call the matched route: its `@Roles` (or, on a plain Fastify route, its
+ * `rolesConfig`); any role under DOCS_PATH, which the Swagger module serves; else admin alone.
+ */
+function allowedRoles(request: FastifyRequest, route: string): readonly ApiKeyRole[] {
+  if (isUnder(route, DOCS_PATH)) return ANY_ROLE;
+  return (request.routeOptions.config as Partial<RolesConfig>)[ROLES_CONFIG_KEY] ?? [];
+}
+
+/**
+ * Every request to a route that needs a key is authenticated and its role checked as soon as the
+ * router has matched it, before its body is read: a caller without a valid key gets 401, and one
+ * whose role the route does not allow 403, never a verdict on its body. A browser cannot send a
+ * bearer key, so the 401's `WWW-Authenticate: Basic` makes it ask for the OpenAPI UI (any user name,
+ * the key as password).
  */
 export function requireKeyBeforeBody(fastify: FastifyInstance, apiKeys: ApiKeysService): void {
   // A callback hook, not an async one: every request passes through it, intake's thousands a second too.
@@ -30,9 +41,7 @@ export function requireKeyBeforeBody(fastify: FastifyInstance, apiKeys: ApiKeysS
     // Unmatched requests (404, 405) have nothing to protect.
     if (route === undefined || isPublicRoute(route)) return done();
     authenticate(request as AuthenticatedRequest, apiKeys)
-      .then((principal) => {
-        if (isUnder(route, DOCS_PATH)) authorize(principal, ANY_ROLE);
-      })
+      .then((principal) => authorize(principal, allowedRoles(request, route)))
       .then(() => done(), done);
   });
 }

@@ -15,7 +15,7 @@ export function actorOf(principal: Principal): string {
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
-/** The caller an earlier step (the guard, or a route's own hook) authenticated. */
+/** The caller `requireKeyBeforeBody` authenticated. */
 export function principalOf(request: AuthenticatedRequest): Principal {
   if (!request.principal) throw new Error('principal asked for on a route that did not authenticate the request');
   return request.principal;

@@ -5,7 +5,7 @@ import { ValidationProblem } from './problem';
 /**
  * A route that takes no query parameters refuses them, as the routes that take some refuse the
  * ones they do not know: `GET /api/v1/api-keys?limit=1` answered with every key would pass for a page.
- * Runs after the key and role checks (global guards run first).
+ * Runs after the key and role checks, which come before the body is read (`requireKeyBeforeBody`).
  */
 export function refuseQueryParameters(query: unknown): void {
   const names = Object.keys(query ?? {});
