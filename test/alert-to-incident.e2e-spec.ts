@@ -129,7 +129,7 @@ describe('alert to incident', () => {
     expect((await handle.describe()).typedSearchAttributes.get(VigilSeverity)).toBe('critical');
   });
 
-  it('stores an alert once for a repeated Idempotency-Key and repeats the first answer', async () => {
+  it('stores an alert once for a repeated Idempotency-Key and repeats the first answer, with the incident as it is now', async () => {
     const body = alert();
     const key = `idem-${Date.now()}-${Math.random()}`;
     const [first] = await send(body, { 'idempotency-key': key });
@@ -139,6 +139,12 @@ describe('alert to incident', () => {
     expect(rows[0].n).toBe(1);
     const incident = await vigil.ownerQuery(`SELECT occurrence_count FROM incidents WHERE id = $1`, [first.incidentId]);
     expect(incident[0].occurrence_count).toBe(1);
+
+    // Later, the first request's alert and outcome still, with the incident as it is now.
+    await send([body, { ...body, status: 'resolved' }]);
+    const [later] = await send(body, { 'idempotency-key': key });
+    // (A resolved alert does not count as an occurrence; the trace is this request's.)
+    expect(later).toEqual({ ...first, deduplicated: true, replayed: true, incidentStatus: 'resolved', occurrenceCount: 2, traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it('refuses an Idempotency-Key used before for a different request with 422, and stores nothing of it', async () => {
@@ -357,6 +363,9 @@ describe('alert to incident', () => {
     expect((await pagesOf(service)).map((i) => i.alertname)).toEqual(['A4', 'A3', 'A2', 'A1', 'A0']);
     const high = await vigil.json(`/api/v1/incidents?service=${service}&severity=high&status=triggered`);
     expect(high.body.items.map((i: { alertname: string }) => i.alertname)).toEqual(['A4', 'A2', 'A0']);
+    // The service is trimmed, as the label was at intake.
+    const spaced = await vigil.json(`/api/v1/incidents?service=%20${service}%20&severity=high`);
+    expect(spaced.body.items.map((i: { alertname: string }) => i.alertname)).toEqual(['A4', 'A2', 'A0']);
     expect((await vigil.json(`/api/v1/incidents?cursor=nonsense`)).status).toBe(400);
 
     // Any of several: the open ones (triggered or acknowledged), and two severities, as a list or repeated.
@@ -408,7 +417,8 @@ describe('alert to incident', () => {
     expect(items[5].annotations).toEqual({ summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout', generatorURL });
     expect(items[4].annotations).toEqual({ summary: 'error rate 9%', generatorURL });
     expect(items[0]).toMatchObject({ status: 'resolved', startsAt: '2026-11-24T07:00:00.500Z', endsAt: '2026-11-24T07:10:00.000Z' });
-    expect(items[5]).toMatchObject({ startsAt: '2026-11-24T07:00:00.500Z', endsAt: '0001-01-01T00:00:00.000Z' });
+    // Go's zero time, Alertmanager's "no end yet", is stored as no time.
+    expect(items[5]).toMatchObject({ startsAt: '2026-11-24T07:00:00.500Z', endsAt: null });
     expect(items[4]).toMatchObject({ startsAt: null, endsAt: null });
     expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(Date.parse(items[5].receivedAt));
 
@@ -509,12 +519,17 @@ describe('alert to incident', () => {
     const updates = timeline.filter((e: { type: string }) => e.type === 'workflow.update');
     // Each change on record as asked for before Temporal was asked, then as taken; the last one the record refused.
     expect(updates.map((e: { data: unknown }) => e.data)).toEqual([
-      { update: 'acknowledge', outcome: 'requested', note: null },
-      { update: 'acknowledge', outcome: 'accepted', note: null },
-      { update: 'resolve', outcome: 'requested', note: 'rolled back 4.2.1' },
-      { update: 'resolve', outcome: 'accepted', note: 'rolled back 4.2.1' },
-      { update: 'acknowledge', outcome: 'rejected', note: null },
+      { update: 'acknowledge', updateId: expect.any(String), outcome: 'requested', note: null },
+      { update: 'acknowledge', updateId: expect.any(String), outcome: 'accepted', note: null },
+      { update: 'resolve', updateId: expect.any(String), outcome: 'requested', note: 'rolled back 4.2.1' },
+      { update: 'resolve', updateId: expect.any(String), outcome: 'accepted', note: 'rolled back 4.2.1' },
+      { update: 'acknowledge', updateId: expect.any(String), outcome: 'rejected', note: null, reason: 'incident is resolved; cannot move to acknowledged' },
     ]);
+    // A request's events share its update id; no two requests do.
+    const updateIds = updates.map((e: { data: { updateId: string } }) => e.data.updateId);
+    expect(updateIds[0]).toBe(updateIds[1]);
+    expect(updateIds[2]).toBe(updateIds[3]);
+    expect(new Set(updateIds).size).toBe(3);
     const { runId } = await vigil.client.workflow.getHandle(accepted.workflowId).describe();
     expect(updates.map((e: { runId: string | null }) => e.runId)).toEqual([null, runId, null, runId, null]);
     expect(timeline[0].traceId).toBe(accepted.traceId);
@@ -569,7 +584,7 @@ describe('alert to incident with other settings', () => {
     expect(stored[0].n).toBe(1);
   });
 
-  it('keeps on record an acknowledgement no worker took in time, answers 503 saying it may still happen, and the workflow applies it once a worker runs', async () => {
+  it('keeps on record an acknowledgement no worker took in time, answers 503 saying it may still happen, and audits its outcome once a worker runs it', async () => {
     // A task queue no worker of this stack polls, and a database of its own for the two Vigils that share it.
     const env = { TEMPORAL_TASK_QUEUE: `unpolled-${Date.now()}`, VIGIL_UPDATE_TIMEOUT_MS: '1000' };
     const scratch = await createScratchDatabase('vigil_e2e');
@@ -580,11 +595,18 @@ describe('alert to incident with other settings', () => {
       const [accepted] = (await idle.json('/api/v1/alerts', { body: alert() })).body.alerts;
       const handle = idle.client.workflow.getHandle(accepted.workflowId);
       await eventually(() => handle.describe().then(() => true, () => undefined), 'the workflow started by the outbox');
-      const ack = await idle.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { body: { note: 'taking it' } });
-      expect(ack.status).toBe(503);
-      expect(problemSchema.parse(ack.body).detail).toContain('did not take the change to acknowledged within 1000 ms');
-      const asked = (await idle.json(`/api/v1/incidents/${accepted.incidentId}/audit`)).body.events.filter((e: { type: string }) => e.type === 'workflow.update');
-      expect(asked.map((e: { actor: string; data: unknown }) => [e.actor, e.data])).toEqual([[expect.stringMatching(/^apikey:/), { update: 'acknowledge', outcome: 'requested', note: 'taking it' }]]);
+      // Two acknowledgements, neither taken in time: the first will be applied, the second refused by the workflow.
+      for (const note of ['taking it', 'me too']) {
+        const ack = await idle.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { body: { note } });
+        expect(ack.status).toBe(503);
+        expect(problemSchema.parse(ack.body).detail).toContain('did not take the change to acknowledged within 1000 ms');
+      }
+      const updateEvents = async () => (await idle.json(`/api/v1/incidents/${accepted.incidentId}/audit`)).body.events.filter((e: { type: string }) => e.type === 'workflow.update');
+      const asked = await updateEvents();
+      expect(asked.map((e: { actor: string; data: unknown }) => [e.actor, e.data])).toEqual([
+        [expect.stringMatching(/^apikey:/), { update: 'acknowledge', updateId: expect.any(String), outcome: 'requested', note: 'taking it' }],
+        [expect.stringMatching(/^apikey:/), { update: 'acknowledge', updateId: expect.any(String), outcome: 'requested', note: 'me too' }],
+      ]);
 
       working = await Vigil.start({ temporalAddress: temporal.address, env, database });
       const changes = await eventually(async () => {
@@ -594,6 +616,14 @@ describe('alert to incident with other settings', () => {
       }, 'the acknowledgement applied');
       expect(changes[1]).toMatchObject({ actor: asked[0].actor, data: { from: 'triggered', to: 'acknowledged' } });
       expect((await idle.json(`/api/v1/incidents/${accepted.incidentId}`)).body).toMatchObject({ status: 'acknowledged', acknowledgedBy: asked[0].actor });
+      // The API that gave up on them followed both, and audits each outcome under its request's update id.
+      const outcomes = await eventually(async () => {
+        const found = (await updateEvents()).filter((e: { data: { outcome: string } }) => e.data.outcome !== 'requested');
+        return found.length === 2 ? found : undefined;
+      }, 'the late outcomes audited');
+      const byUpdate = new Map(outcomes.map((e: { data: { updateId: string } }) => [e.data.updateId, e.data]));
+      expect(byUpdate.get(asked[0].data.updateId)).toEqual({ ...asked[0].data, outcome: 'accepted' });
+      expect(byUpdate.get(asked[1].data.updateId)).toEqual({ ...asked[1].data, outcome: 'rejected', reason: 'incident is acknowledged; cannot move to acknowledged' });
     } finally {
       await working?.stop();
       await idle.stop();
@@ -618,8 +648,8 @@ describe('alert to incident with other settings', () => {
       const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
       const updates = body.events.filter((e: { type: string }) => e.type === 'workflow.update');
       expect(updates.map((e: { data: unknown }) => e.data)).toEqual([
-        { update: 'acknowledge', outcome: 'requested', note: 'on it' },
-        { update: 'acknowledge', outcome: 'accepted', note: 'on it' },
+        { update: 'acknowledge', updateId: expect.any(String), outcome: 'requested', note: 'on it' },
+        { update: 'acknowledge', updateId: expect.any(String), outcome: 'accepted', note: 'on it' },
       ]);
     } finally {
       await lock.query('ROLLBACK');

@@ -95,6 +95,8 @@ describe('npm start', () => {
       expect({ app: app.command, owner: environ.filter((entry) => entry.startsWith('DATABASE_OWNER_URL=')) }).toEqual({ app: app.command, owner: [] });
       expect(environ.some((entry) => entry.startsWith('DATABASE_URL=postgres://vigil:'))).toBe(true);
     }
+    // The API answers this machine only, as PostgreSQL and Temporal do.
+    expect(await listeningAddresses(Number(env.PORT))).toEqual(['127.0.0.1']);
     expect(await ctrlC(first)).toMatch(CLEAN_STOP);
     expect(await processesUsing(dataDir)).toEqual([]);
 
@@ -194,4 +196,20 @@ async function startOtlpCollector(): Promise<OtlpCollector> {
     return services;
   };
   return { server, url: `http://127.0.0.1:${port}`, servicesOf };
+}
+
+/** The IPv4 and IPv6 addresses that listen on `port`, from the kernel's socket tables. */
+async function listeningAddresses(port: number): Promise<string[]> {
+  const LISTEN = '0A';
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      const [address, portHex] = local?.split(':') ?? [];
+      if (state !== LISTEN || parseInt(portHex, 16) !== port) continue;
+      addresses.push(address.length === 8 ? (address.match(/../g) ?? []).reverse().map((byte) => parseInt(byte, 16)).join('.') : `[${address}]`);
+    }
+  }
+  return addresses;
 }

@@ -120,6 +120,8 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
     TEMPORAL_NAMESPACE: settings.temporalNamespace,
     TEMPORAL_UI_URL: temporal.uiUrl,
     PORT: String(apiPort.port),
+    // A development stack answers this machine only, as its PostgreSQL and Temporal do; HOST opens it wider.
+    HOST: process.env.HOST || '127.0.0.1',
   };
   // Only the API stores the admin key; the worker has no use for it.
   await startApp('worker', appEnv, supervisor, lock);

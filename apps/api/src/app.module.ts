@@ -14,6 +14,7 @@ import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { IncidentQueries } from './incidents/incident-queries.service';
 import { IncidentsController } from './incidents/incidents.controller';
+import { LateUpdateOutcomes } from './incidents/late-update-outcomes';
 import { TransitionIncident } from './incidents/transition-incident.use-case';
 import { IntakeMetrics } from './metrics/intake.metrics';
 import { MetricsController } from './metrics/metrics.controller';
@@ -44,6 +45,7 @@ export class AppModule {
         OutboxDispatcher,
         IncidentQueries,
         TransitionIncident,
+        LateUpdateOutcomes,
         MetricsRegistry,
         IntakeMetrics,
         OutboxMetrics,

@@ -26,15 +26,17 @@ const annotationsSchema = z
   .record(storable(z.string().min(1).max(256)), storable(z.string().max(16_384)))
   .refine((annotations) => Object.keys(annotations).length <= 64, 'at most 64 annotations');
 
-// RFC 3339 allows a lower-case `t` and `z`. PostgreSQL has no year 0 (1 BC comes before AD 1),
-// though ISO 8601 and JavaScript do.
-const timestamp = z.preprocess(
-  (value) => (typeof value === 'string' ? value.toUpperCase() : value),
-  z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'years start at 0001'),
-);
-
 /** Go's zero time: Alertmanager's way of saying "no end time" on a firing alert. */
 const UNSET_TIME = Date.parse('0001-01-01T00:00:00Z');
+
+// RFC 3339 allows a lower-case `t` and `z`. PostgreSQL has no year 0 (1 BC comes before AD 1),
+// though ISO 8601 and JavaScript do. Go's zero time is no time: stored as none.
+const timestamp = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? value.toUpperCase() : value),
+    z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'years start at 0001'),
+  )
+  .transform((text) => (Date.parse(text) === UNSET_TIME ? undefined : text));
 
 /** One alert as senders post it to POST /api/v1/alerts (Alertmanager's alert shape, plus a dedup key). */
 export const alertSchema = z.strictObject({
@@ -49,7 +51,7 @@ export const alertSchema = z.strictObject({
   fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),
 }).superRefine(({ startsAt, endsAt, generatorURL, annotations }, ctx) => {
   // As Alertmanager: an alert cannot end before it starts.
-  if (startsAt && endsAt && Date.parse(endsAt) !== UNSET_TIME && Date.parse(endsAt) < Date.parse(startsAt)) {
+  if (startsAt && endsAt && Date.parse(endsAt) < Date.parse(startsAt)) {
     ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must not be before startsAt' });
   }
   // generatorURL is kept among the annotations: one of the two would be lost.
@@ -82,10 +84,10 @@ export const acceptedAlertsSchema = z.strictObject({
       fingerprint: z.string(),
       outcome: z.enum(ALERT_OUTCOMES),
       deduplicated: z.boolean(),
-      replayed: z.boolean().describe('this answer repeats the first one for the same Idempotency-Key'),
+      replayed: z.boolean().describe("a repeat of an Idempotency-Key: the first request's alert, outcome and incident, with the incident's status and count as they are now"),
       incidentId: z.uuid().nullable(),
-      incidentStatus: z.enum(INCIDENT_STATUSES).nullable(),
-      occurrenceCount: z.int().nullable(),
+      incidentStatus: z.enum(INCIDENT_STATUSES).nullable().describe("the incident's status now (in a replay too)"),
+      occurrenceCount: z.int().nullable().describe("the incident's alert count now (in a replay too)"),
       workflowId: z.string().nullable(),
       temporalUiUrl: z.url().nullable(),
       traceId: z.string().nullable(),

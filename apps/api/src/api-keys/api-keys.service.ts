@@ -56,7 +56,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
       const name = firstFreeName(BOOTSTRAP_KEY_NAME, new Set(taken.map((k) => k.name)));
       try {
         await this.store(key, name, 'admin', 'vigil:bootstrap');
-        this.logger.log(`stored the admin API key from VIGIL_ADMIN_API_KEY as ${name}`);
+        this.logger.log(`stored the bootstrap admin API key (its hash) as ${name}`);
         return;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;

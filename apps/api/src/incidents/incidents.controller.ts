@@ -27,7 +27,8 @@ const pageQuerySchema = z.strictObject({
 const listQuerySchema = pageQuerySchema.extend({
   status: oneOrMoreOf(INCIDENT_STATUSES).optional(),
   severity: oneOrMoreOf(SEVERITIES).optional(),
-  service: storable(queryText().min(1).max(256)).optional(),
+  // Trimmed, as the label is at intake.
+  service: storable(queryText().trim().min(1).max(256)).optional(),
 });
 
 const transitionBodySchema = z.strictObject({ note: storable(z.string().max(2000)).optional() }).default({});
@@ -54,7 +55,7 @@ export class IncidentsController {
   @ApiOperation({ summary: 'List incidents, newest first, cursor-paginated' })
   @ApiQuery({ name: 'status', required: false, enum: INCIDENT_STATUSES, isArray: true, description: 'any of; repeated or comma-separated (open ones: `triggered,acknowledged`)' })
   @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES, isArray: true, description: 'any of; repeated or comma-separated' })
-  @ApiQuery({ name: 'service', required: false, description: 'the service label, exactly', schema: { type: 'string', minLength: 1, maxLength: 256 } })
+  @ApiQuery({ name: 'service', required: false, description: 'the service label, exactly (surrounding spaces are trimmed, as at intake)', schema: { type: 'string', minLength: 1, maxLength: 256 } })
   @PageQuery()
   @ApiOkResponse({ schema: openApiSchema(incidentPageSchema) })
   list(@Query() query: unknown) {

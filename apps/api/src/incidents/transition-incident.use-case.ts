@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   type WorkflowExecutionStatusName,
@@ -23,6 +24,7 @@ import { canTransition, DomainError, DomainErrorCode } from '../../../../libs/do
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
+import { LateUpdateOutcomes } from './late-update-outcomes';
 import { resolveRecordWithoutWorkflow, stateAfterResolvedWithoutWorkflow } from './resolve-without-workflow';
 import { startInputFromRecord } from './start-input-from-record';
 
@@ -34,6 +36,9 @@ export interface TransitionIncidentCommand {
   actor: string;
   note?: string;
 }
+
+/** The command with the id its Temporal update goes by, which links its audit events. */
+type UpdateRequest = TransitionIncidentCommand & { updateId: string };
 
 /**
  * Acknowledge or resolve through the incident workflow (a Temporal update, so the answer is the
@@ -51,13 +56,16 @@ export class TransitionIncident {
     private readonly auditLog: AuditLog,
     private readonly config: VigilConfig,
     private readonly dataSource: DataSource,
+    private readonly lateOutcomes: LateUpdateOutcomes,
   ) {}
 
-  async execute(command: TransitionIncidentCommand): Promise<IncidentLiveState> {
+  async execute(asked: TransitionIncidentCommand): Promise<IncidentLiveState> {
+    const command: UpdateRequest = { ...asked, updateId: randomUUID() };
     const incident = await this.queries.get(command.incidentId);
     if (!canTransition(incident.status, command.to)) {
-      await this.audit(command, 'rejected', incident.workflowId);
-      throw notAllowed(incident.status, command.to);
+      const refusal = notAllowed(incident.status, command.to);
+      await this.audit(command, 'rejected', incident.workflowId, undefined, refusal.message);
+      throw refusal;
     }
     // On record before Temporal is asked: the workflow may take the change after this request has
     // given up on it (no worker in time) or after this process is gone, and only its state change would say so.
@@ -72,6 +80,7 @@ export class TransitionIncident {
       update = await this.client.connection.withDeadline(deadline, () =>
         this.client.workflow.startUpdateWithStart(UPDATES[command.to], {
           args: [{ actor: command.actor, note: command.note }],
+          updateId: command.updateId,
           startWorkflowOperation,
           waitForStage: 'ACCEPTED',
         }),
@@ -88,6 +97,9 @@ export class TransitionIncident {
         return this.refuse(command, incident.workflowId, update?.workflowRunId, error.cause?.message ?? error.message);
       }
       if (!update && error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        this.lateOutcomes.follow(incident.workflowId, command.updateId, (late) =>
+          this.audit(command, late.outcome, incident.workflowId, undefined, late.outcome === 'rejected' ? late.reason : undefined),
+        );
         throw new DomainError(
           DomainErrorCode.WorkflowUnavailable,
           `the incident workflow did not take the change to ${command.to} within ${this.config.temporal.updateTimeoutMs} ms (is a worker running?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident before asking again`,
@@ -107,7 +119,7 @@ export class TransitionIncident {
    * The workflow has closed while the record says open. A run that completed resolved the incident
    * (the record is about to say so); one terminated, cancelled, failed or timed out never will.
    */
-  private async afterWorkflowClosed(command: TransitionIncidentCommand, workflowId: string): Promise<IncidentLiveState> {
+  private async afterWorkflowClosed(command: UpdateRequest, workflowId: string): Promise<IncidentLiveState> {
     const handle = this.client.workflow.getHandle(workflowId);
     const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
     const { status, runId } = await this.client.connection.withDeadline(deadline, () => handle.describe());
@@ -125,14 +137,19 @@ export class TransitionIncident {
   }
 
   /** Audits the refusal and answers it with the incident's status as it is now. */
-  private async refuse(command: TransitionIncidentCommand, workflowId: string, runId?: string, reason?: string): Promise<never> {
-    await this.audit(command, 'rejected', workflowId, runId);
+  private async refuse(command: UpdateRequest, workflowId: string, runId?: string, reason?: string): Promise<never> {
     const current = await this.queries.get(command.incidentId);
-    throw notAllowed(current.status, command.to, reason);
+    const refusal = notAllowed(current.status, command.to, reason);
+    await this.audit(command, 'rejected', workflowId, runId, refusal.message);
+    throw refusal;
   }
 
-  /** The update as asked for (`requested`, before Temporal is asked), and its outcome, with the run that took or refused it (none when the record refused it first). */
-  private async audit(command: TransitionIncidentCommand, outcome: 'requested' | 'accepted' | 'rejected', workflowId: string, runId?: string): Promise<void> {
+  /**
+   * The update as asked for (`requested`, before Temporal is asked), and its outcome, with the run
+   * that took or refused it (none when the record refused it first, or when it came after the request
+   * gave up) and the reason of a refusal. Its `updateId` links the two.
+   */
+  private async audit(command: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected', workflowId: string, runId?: string, reason?: string): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(command.incidentId),
       type: 'workflow.update',
@@ -141,7 +158,7 @@ export class TransitionIncident {
       ...activeTraceFields(),
       workflowId,
       runId: runId ?? null,
-      data: { update: UPDATES[command.to].name, outcome, note: command.note ?? null },
+      data: { update: UPDATES[command.to].name, updateId: command.updateId, outcome, note: command.note ?? null, ...(reason === undefined ? {} : { reason }) },
     });
   }
 }
