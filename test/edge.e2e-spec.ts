@@ -181,6 +181,13 @@ describe('the API edge', () => {
       expect(transition.from).toMatchObject({ nullable: true, enum: ['triggered', 'acknowledged', 'resolved', null] });
       expect(transition.to.enum).toEqual(['triggered', 'acknowledged', 'resolved']);
       expect(answerOf('/api/v1/alerts', 'post', '202').properties.alerts.items.properties.incidentStatus.enum).toContain(null);
+      // The limits intake enforces are in its request schema too.
+      const [single, batch] = docs.body.paths['/api/v1/alerts'].post.requestBody.content['application/json'].schema.oneOf;
+      expect(single.properties.labels).toMatchObject({ maxProperties: 64, description: expect.stringContaining('[a-zA-Z_][a-zA-Z0-9_]*') });
+      expect(single.properties.annotations).toMatchObject({ maxProperties: 64 });
+      expect(batch).toMatchObject({ type: 'array', minItems: 1, maxItems: vigil.config.intake.maxBatch });
+      const idempotencyKey = docs.body.paths['/api/v1/alerts'].post.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+      expect(idempotencyKey.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
       // Every query parameter has a type.
       const queryTypes = (path: string) => Object.fromEntries(docs.body.paths[path].get.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string; schema?: { type?: string } }) => [p.name, p.schema?.type]));
       expect(queryTypes('/api/v1/incidents')).toEqual({ status: 'array', severity: 'array', service: 'string', limit: 'integer', cursor: 'string' });

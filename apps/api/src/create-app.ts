@@ -59,7 +59,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   ).build();
   const document = () => {
     const described = SwaggerModule.createDocument(app, openApi);
-    described.paths = { [ALERTS_PATH]: alertIntakeOpenApi(), ...described.paths };
+    described.paths = { [ALERTS_PATH]: alertIntakeOpenApi(config.intake.maxBatch), ...described.paths };
     return withProblemResponses(described);
   };
   SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/json`, yamlDocumentUrl: `${DOCS_PATH.slice(1)}/yaml` });

@@ -64,8 +64,9 @@ function toCanonical(body: AlertBody): CanonicalAlert {
 }
 
 /** The route's OpenAPI description (Nest's Swagger module only sees controllers). */
-export function alertIntakeOpenApi(): OpenAPIObject['paths'][string] {
+export function alertIntakeOpenApi(maxBatch: number): OpenAPIObject['paths'][string] {
   const alert = openApiSchema(alertSchema, 'input');
+  const batch = { type: 'array' as const, items: alert, minItems: 1, maxItems: maxBatch };
   const problem = { 'application/problem+json': { schema: { $ref: PROBLEM_SCHEMA_REF } } };
   return {
     post: {
@@ -73,9 +74,9 @@ export function alertIntakeOpenApi(): OpenAPIObject['paths'][string] {
       summary: 'Send one alert (an object) or a batch (an array); answered once durably stored',
       security: API_KEY_SECURITY,
       parameters: [
-        { name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key twice stores the alert once and repeats the first answer', schema: { type: 'string' } },
+        { name: 'Idempotency-Key', in: 'header', required: false, description: 'The same key twice stores the alert once and repeats the first answer', schema: openApiSchema(idempotencyKeySchema.unwrap(), 'input') },
       ],
-      requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [alert, { type: 'array', items: alert }] } } } },
+      requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [alert, batch] } } } },
       responses: {
         '202': {
           description: 'Stored; per alert: incidentId, workflowId, temporalUiUrl, traceId, deduplicated',

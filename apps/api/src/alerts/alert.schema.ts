@@ -5,7 +5,10 @@ import { storable } from '../http/storable';
 import type { AcceptedAlert } from './accept-alerts.use-case';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,255}$/;
+const LABEL_NAME_RULE = 'label names match [a-zA-Z_][a-zA-Z0-9_]*, at most 256 characters';
 const labelValue = storable(z.string().max(1024));
+
+const MAX_PAIRS = 64;
 
 const labelsSchema = z
   .object({
@@ -16,15 +19,18 @@ const labelsSchema = z
   .catchall(labelValue)
   .superRefine((labels, ctx) => {
     const names = Object.keys(labels);
-    if (names.length > 64) ctx.addIssue({ code: 'custom', message: 'at most 64 labels' });
+    if (names.length > MAX_PAIRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_PAIRS} labels` });
     for (const name of names.filter((n) => !LABEL_NAME.test(n))) {
-      ctx.addIssue({ code: 'custom', path: [name], message: 'label names match [a-zA-Z_][a-zA-Z0-9_]*, at most 256 characters' });
+      ctx.addIssue({ code: 'custom', path: [name], message: LABEL_NAME_RULE });
     }
-  });
+  })
+  // What the checks above enforce, for the OpenAPI document (OpenAPI 3.0 has no propertyNames).
+  .meta({ maxProperties: MAX_PAIRS, description: `${LABEL_NAME_RULE}; values at most 1024 characters` });
 
 const annotationsSchema = z
   .record(storable(z.string().min(1).max(256)), storable(z.string().max(16_384)))
-  .refine((annotations) => Object.keys(annotations).length <= 64, 'at most 64 annotations');
+  .refine((annotations) => Object.keys(annotations).length <= MAX_PAIRS, `at most ${MAX_PAIRS} annotations`)
+  .meta({ maxProperties: MAX_PAIRS });
 
 /** Go's zero time: Alertmanager's way of saying "no end time" on a firing alert. */
 const UNSET_TIME = Date.parse('0001-01-01T00:00:00Z');

@@ -12,7 +12,7 @@ export class IntakeMetrics {
   constructor(registry: MetricsRegistry) {
     this.alerts = new Counter({
       name: 'vigil_alerts_received_total',
-      help: 'Alerts received by intake, by outcome (created, deduplicated, resolved, no_open_incident, replayed, rejected, unavailable, overloaded)',
+      help: 'Alerts received by intake, by the answer they got (created, deduplicated, resolved, no_open_incident, replayed, rejected, unavailable, overloaded)',
       labelNames: ['outcome'],
       registers: [registry],
     });
