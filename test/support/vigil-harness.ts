@@ -11,6 +11,7 @@ import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { VigilConfig } from '../../libs/config';
 import { findFreePort, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
 import { startTelemetry, type Telemetry } from '../../libs/telemetry';
+import { OpenApiConformance, OpenApiMismatch, type Exchange, type OpenApiDocument, type Verdict } from './openapi-conformance';
 import { createScratchDatabase } from './test-database';
 import { testEnv } from './test-env';
 
@@ -88,9 +89,33 @@ export interface VigilOptions {
   worker?: boolean;
 }
 
-/** Vigil's API and worker in this process, wired exactly as in production, against real PostgreSQL and Temporal. */
+/**
+ * Every answer of this test file that its OpenAPI document does not describe. Each is thrown where
+ * it is read, and fails the file once more after its tests, so that a caller that catches errors
+ * (a sender that retries) cannot hide one. Not from `stop()`: a throw there would skip the
+ * caller's remaining cleanup (its Temporal server, say) and leave Jest hanging.
+ */
+const openApiMismatches: OpenApiMismatch[] = [];
+afterAll(() => {
+  const found = openApiMismatches.splice(0);
+  if (found.length > 0) throw new OpenApiMismatch(`answers the OpenAPI document does not describe (each also thrown where it was read):\n${found.map((m) => m.message).join('\n')}`);
+});
+
+/** Served by the Swagger module, and left out of the document they serve. */
+const DOCUMENT_ROUTES = {
+  '/docs': 'the OpenAPI UI, which the document does not describe',
+  '/docs/json': 'the OpenAPI document itself, which does not describe its own routes',
+  '/docs/yaml': 'the OpenAPI document itself, which does not describe its own routes',
+};
+
+/**
+ * Vigil's API and worker in this process, wired exactly as in production, against real PostgreSQL and Temporal.
+ * Every answer `fetch()` and `json()` get is checked against the API's own OpenAPI document (GET /docs/json).
+ */
 export class Vigil {
   readonly client: Client;
+  /** Each answer `fetch()`, `json()` or `checkOpenApi()` saw: the operation it was checked against, or why it was not. */
+  readonly openApiVerdicts: Array<{ request: string; verdict: Verdict }> = [];
 
   private constructor(
     readonly adminKey: string,
@@ -99,13 +124,14 @@ export class Vigil {
     readonly worker: INestApplicationContext | undefined,
     readonly url: string,
     private readonly database: { appUrl: string; ownerUrl: string; drop?: () => Promise<void> },
+    private readonly openApi: OpenApiConformance,
   ) {
     this.client = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
   }
 
   static async start(options: VigilOptions): Promise<Vigil> {
     const port = await findFreePort();
-    const database = options.database ?? (await createScratchDatabase('vigil_e2e'));
+    const database: Vigil['database'] = options.database ?? (await createScratchDatabase('vigil_e2e'));
     const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
     const config = VigilConfig.fromEnv({
       PORT: String(port),
@@ -122,7 +148,14 @@ export class Vigil {
     const worker = options.worker === false ? undefined : await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { logger: false });
     const api = await createApp(config);
     await api.listen({ port, host: '127.0.0.1' });
-    return new Vigil(adminKey, config, api, worker, `http://127.0.0.1:${port}`, database);
+    const url = `http://127.0.0.1:${port}`;
+    const openApi = await loadOpenApi(url, adminKey).catch(async (error: unknown) => {
+      await api.close();
+      await worker?.close();
+      await database.drop?.();
+      throw error;
+    });
+    return new Vigil(adminKey, config, api, worker, url, database, openApi);
   }
 
   async stop(): Promise<void> {
@@ -144,21 +177,64 @@ export class Vigil {
     return ownerQuery<T>(sql, params, this.database.ownerUrl);
   }
 
-  fetch(path: string, init: { method?: string; body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {}) {
+  /** The answer, its body still to read; checked against the OpenAPI document as `json()` checks it. */
+  async fetch(path: string, init: VigilRequest = {}): Promise<Response> {
+    const response = await this.send(path, init);
+    this.checkOpenApi({ method: methodOf(init), path, status: response.status, contentType: response.headers.get('content-type'), body: await response.clone().text() });
+    return response;
+  }
+
+  /** The answer, parsed; throws OpenApiMismatch if the OpenAPI document does not describe it. */
+  async json<T = any>(path: string, init: VigilRequest = {}): Promise<{ status: number; body: T; headers: Headers }> {
+    const response = await this.send(path, init);
+    const text = await response.text();
+    const body = (text ? JSON.parse(text) : undefined) as T;
+    this.checkOpenApi({ method: methodOf(init), path, status: response.status, contentType: response.headers.get('content-type'), body: text });
+    return { status: response.status, body, headers: response.headers };
+  }
+
+  /** Checks an answer against the API's OpenAPI document (also one read from a raw socket); throws OpenApiMismatch if it does not describe it. */
+  checkOpenApi(exchange: Exchange): Verdict {
+    try {
+      const verdict = this.openApi.check(exchange);
+      this.openApiVerdicts.push({ request: `${exchange.method} ${exchange.path} ${exchange.status}`, verdict });
+      return verdict;
+    } catch (error) {
+      if (error instanceof OpenApiMismatch) openApiMismatches.push(error);
+      throw error;
+    }
+  }
+
+  private send(path: string, init: VigilRequest): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     const key = init.key === undefined ? this.adminKey : init.key;
     if (key) headers.authorization = `Bearer ${key}`;
     let body: string | undefined = init.rawBody;
     if (init.body !== undefined) body = JSON.stringify(init.body);
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    return fetch(`${this.url}${path}`, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
+    return fetch(`${this.url}${path}`, { method: methodOf(init), headers, body });
   }
+}
 
-  async json<T = any>(path: string, init: Parameters<Vigil['fetch']>[1] = {}): Promise<{ status: number; body: T; headers: Headers }> {
-    const response = await this.fetch(path, init);
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
-  }
+/** A request as a test describes it: a JSON `body`, or a `rawBody` sent as is; the admin key unless `key` says otherwise (null: none). */
+export interface VigilRequest {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** As `fetch` defaults it: POST with a body, else GET. */
+function methodOf(init: VigilRequest): string {
+  return init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET');
+}
+
+/** The API's OpenAPI document, once per Vigil: the answers its tests read are checked against it. */
+async function loadOpenApi(url: string, key: string): Promise<OpenApiConformance> {
+  const docs = await fetch(`${url}/docs/json`, { headers: { authorization: `Bearer ${key}` } });
+  if (docs.status !== 200) throw new Error(`GET /docs/json answered ${docs.status}: ${await docs.text()}`);
+  return new OpenApiConformance((await docs.json()) as OpenApiDocument, DOCUMENT_ROUTES);
 }
 
 /** A connection as the database owner, for assertions the app role may not make (and tampering). */
@@ -181,6 +257,8 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      // Not a state that may still change: an answer the API's own document does not describe.
+      if (error instanceof OpenApiMismatch) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
