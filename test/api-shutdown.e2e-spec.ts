@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { openSocket, readAll } from './support/raw-http';
 import { alert, TestTemporal, Vigil } from './support/vigil-harness';
 
@@ -28,6 +29,14 @@ describe('the API stopping under load', () => {
   afterAll(async () => {
     await temporal?.stop();
   });
+
+  /** A connection with the start of a request sent; the rest is the caller's to write. */
+  async function halfRequest(start: string): Promise<{ socket: Socket; answer: Promise<string> }> {
+    const socket = await openSocket(vigil.url);
+    const answer = readAll(socket);
+    socket.write(start);
+    return { socket, answer };
+  }
 
   /** Sends alerts one after another until an answer is not a 202. */
   async function sender(answers: Answer[]): Promise<void> {
@@ -75,21 +84,25 @@ describe('the API stopping under load', () => {
 
   it('refuses a request that arrives once it is closing with 503 problem+json, Retry-After and Connection: close, and stores nothing of it', async () => {
     const body = JSON.stringify(alert());
-    const socket = await openSocket(vigil.url);
-    const answer = readAll(socket);
     // Half a request when the close begins: its connection is not idle, so it is not closed.
-    socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\n`);
+    const intake = await halfRequest(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\n`);
+    // A readiness probe too: its 503 while closing is a problem, not the readiness report.
+    const probe = await halfRequest(`GET /health/ready HTTP/1.1\r\nHost: vigil\r\n`);
     const closed = vigil.api.close();
     const server = vigil.api.getHttpServer();
     while (server.listening) await new Promise((resolve) => setTimeout(resolve, 5));
-    socket.write(`Authorization: Bearer ${vigil.adminKey}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    intake.socket.write(`Authorization: Bearer ${vigil.adminKey}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    probe.socket.write('\r\n');
 
-    const [head, payload] = (await answer).split('\r\n\r\n');
-    expect(head).toMatch(/^HTTP\/1\.1 503 /);
-    expect(head).toMatch(/\r\nretry-after: \d+\r\n/i);
-    expect(head).toMatch(/\r\nconnection: close\r\n/i);
-    expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
-    expect(JSON.parse(payload)).toMatchObject({ status: 503, title: 'This server is shutting down' });
+    for (const [method, path, answer] of [['POST', '/api/v1/alerts', intake.answer], ['GET', '/health/ready', probe.answer]] as const) {
+      const [head, payload] = (await answer).split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 503 /);
+      expect(head).toMatch(/\r\nretry-after: \d+\r\n/i);
+      expect(head).toMatch(/\r\nconnection: close\r\n/i);
+      expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+      expect(JSON.parse(payload)).toMatchObject({ status: 503, title: 'This server is shutting down' });
+      vigil.checkOpenApi({ method, path, status: 503, contentType: /\r\ncontent-type: ([^\r]*)/i.exec(head)![1], body: payload });
+    }
     await closed;
     expect(await vigil.ownerQuery(`SELECT id FROM alerts`)).toEqual([]);
   });

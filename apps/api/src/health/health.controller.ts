@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { HEALTH_PATH } from '../auth/key-before-body';
 import { openApiSchema } from '../http/openapi-schema';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_SCHEMA_REF } from '../http/problem';
 
 const CHECK_DEADLINE_MS = 2_000;
 
@@ -39,7 +40,10 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'PostgreSQL and Temporal answer; 503 naming what does not' })
   @ApiOkResponse({ schema: openApiSchema(readySchema) })
-  @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Temporal does not answer', schema: openApiSchema(readySchema) })
+  @ApiServiceUnavailableResponse({
+    description: 'PostgreSQL or Temporal does not answer (this report); or the server is shutting down (problem+json, as every route answers then)',
+    content: { 'application/json': { schema: openApiSchema(readySchema) }, [PROBLEM_CONTENT_TYPE]: { schema: { $ref: PROBLEM_SCHEMA_REF } } },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
     const [postgres, temporal] = await Promise.all([this.check(() => this.dataSource.query('SELECT 1')), this.check(() => this.pingTemporal())]);
     const ok = postgres.status === 'up' && temporal.status === 'up';
