@@ -17,10 +17,13 @@ export interface CanonicalAlert {
 /** Labels that describe the alert's state rather than its identity, so a change in them must not open a new incident. */
 const NON_IDENTIFYING_LABELS = new Set(['severity']);
 
-/** A canonical text of the labels that identify an alert: sorted, escaped, independent of key order. */
+/**
+ * A canonical text of the labels that identify an alert: sorted, escaped, independent of key order.
+ * A label with an empty value is no label, as in Prometheus.
+ */
 export function identifyingLabelsKey(labels: Record<string, string>): string {
   return Object.keys(labels)
-    .filter((name) => !NON_IDENTIFYING_LABELS.has(name))
+    .filter((name) => !NON_IDENTIFYING_LABELS.has(name) && labels[name] !== '')
     .sort()
     .map((name) => `${JSON.stringify(name)}=${JSON.stringify(labels[name])}`)
     .join('\n');

@@ -10,6 +10,10 @@ describe('alertFingerprint', () => {
     expect(alertFingerprint({ ...labels, region: 'us' })).not.toBe(alertFingerprint(labels));
     expect(alertFingerprint({ ...labels, severity: 'info' })).toBe(alertFingerprint(labels));
   });
+  it('treats a label with an empty value as no label, as Prometheus does', () => {
+    expect(alertFingerprint({ ...labels, pod: '' })).toBe(alertFingerprint(labels));
+    expect(alertFingerprint({ ...labels, region: '' })).not.toBe(alertFingerprint(labels));
+  });
   it('uses the sender dedup key as is', () => {
     expect(alertFingerprint(labels, 'order-42')).toBe('order-42');
   });
