@@ -108,6 +108,11 @@ describe('the API edge', () => {
         const response = await vigil.json(path, { method: 'POST', rawBody: '{"note": 1', key });
         expect({ path, status: response.status }).toEqual({ path, status: 403 });
       }
+      // The HEAD routes Fastify adds for GET ones carry the same roles (the document leaves HEAD out, so plain fetch).
+      for (const [key, status] of [[undefined, 401], [keys.ingest, 403], [keys.auditor, 200]] as const) {
+        const response = await fetch(`${vigil.url}/api/v1/incidents`, { method: 'HEAD', headers: key ? { authorization: `Bearer ${key}` } : {} });
+        expect({ key, status: response.status }).toEqual({ key, status });
+      }
     });
 
     it('answers 403 to roles a route does not allow, and lets the allowed ones through', async () => {

@@ -9,6 +9,7 @@ import {
   describeExit,
   FAST_SQLITE_PRAGMAS,
   hasActiveAdminApiKey,
+  localApiUrl,
   locateTemporalCli,
   lockDataDir,
   type ManagedProcess,
@@ -120,14 +121,13 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
     TEMPORAL_NAMESPACE: settings.temporalNamespace,
     TEMPORAL_UI_URL: temporal.uiUrl,
     PORT: String(apiPort.port),
-    // A development stack answers this machine only, as its PostgreSQL and Temporal do; HOST opens it wider.
-    HOST: process.env.HOST || '127.0.0.1',
+    HOST: settings.apiHost,
   };
   // Only the API stores the admin key; the worker has no use for it.
   await startApp('worker', appEnv, supervisor, lock);
   signal.throwIfAborted();
   const api = await startApp('api', { ...appEnv, VIGIL_ADMIN_API_KEY: adminKey.key }, supervisor, lock);
-  const apiUrl = `http://127.0.0.1:${apiPort.port}`;
+  const apiUrl = localApiUrl(settings.apiHost, apiPort.port);
   let apiExit: string | undefined;
   void api.exited.then((info) => (apiExit = describeExit(info)));
   await waitForHttpOk(`${apiUrl}/health/ready`, {

@@ -5,7 +5,7 @@ import { loadEmbeddedPostgres, loadPostgresBinaries } from './embedded-postgres'
 import type { Log } from './log';
 import { isDataDir, pgCtlIsRunning, pgCtlStart, pgCtlStop, postmasterPid, type PgCtlTarget } from './pg-ctl';
 import { newSuperuserCredentials, readPostgresCredentials, writePostgresCredentials, type PostgresCredentials } from './postgres-credentials';
-import { postgresOsUser } from './postgres-os-user';
+import { postgresOsUser, runsAsRoot } from './postgres-os-user';
 import { postgresUrl } from './postgres-url';
 import { isProcessAlive, signalProcess } from './process-alive';
 import type { SupervisedComponent } from './supervisor';
@@ -61,7 +61,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   const database = options.database ?? 'vigil';
   const binaries = await loadPostgresBinaries();
   // As root, PostgreSQL runs as the postgres OS user, which must reach the programs too (a checkout in /root).
-  if (process.getuid?.() === 0) await letOthersTraverse(binaries.initdb, log);
+  if (runsAsRoot()) await letOthersTraverse(binaries.initdb, log);
   const credentials = await ensureInitialised(options);
   const pgCtl: PgCtlTarget = { pgCtlPath: binaries.pg_ctl, dataDir, osUser: await postgresOsUser() };
 
@@ -111,7 +111,7 @@ async function ensureInitialised({ dataDir, port, initdbFlags = [], log }: Postg
   log(`PostgreSQL: initialising a new cluster in ${dataDir}`);
   const credentials = newSuperuserCredentials();
   await mkdir(dataDir, { recursive: true });
-  if (process.getuid?.() === 0) await letOthersTraverse(dataDir, log);
+  if (runsAsRoot()) await letOthersTraverse(dataDir, log);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const initdbOutput: string[] = [];
   await new EmbeddedPostgres({
@@ -122,7 +122,7 @@ async function ensureInitialised({ dataDir, port, initdbFlags = [], log }: Postg
     authMethod: 'scram-sha-256',
     persistent: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C', ...initdbFlags],
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot(),
     onLog: (message) => initdbOutput.push(message),
     onError: (error) => log(`PostgreSQL: ${error instanceof Error ? error.message : String(error)}`),
   })

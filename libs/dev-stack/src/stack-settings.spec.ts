@@ -1,4 +1,4 @@
-import { readStackSettings } from './stack-settings';
+import { localApiUrl, readStackSettings } from './stack-settings';
 
 describe('readStackSettings', () => {
   it('starts everything embedded under <repo>/.vigil by default', () => {
@@ -10,7 +10,17 @@ describe('readStackSettings', () => {
       externalTemporal: undefined,
       postgresPort: undefined,
       temporalNamespace: 'default',
+      apiHost: '127.0.0.1',
     });
+    expect(readStackSettings({ HOST: '0.0.0.0' }, '/repo').apiHost).toBe('0.0.0.0');
+  });
+
+  it('reaches the API from this machine at the address it binds, loopback for a wildcard one', () => {
+    expect(localApiUrl('127.0.0.1', 3000)).toBe('http://127.0.0.1:3000');
+    expect(localApiUrl('0.0.0.0', 3000)).toBe('http://127.0.0.1:3000');
+    expect(localApiUrl('::', 3000)).toBe('http://127.0.0.1:3000');
+    expect(localApiUrl('10.0.0.5', 3000)).toBe('http://10.0.0.5:3000');
+    expect(localApiUrl('::1', 3000)).toBe('http://[::1]:3000');
   });
 
   it('uses a given database and Temporal as they are', () => {

@@ -15,6 +15,8 @@ export interface StackSettings {
   temporalUiPort?: number;
   temporalNamespace: string;
   apiPort?: number;
+  /** The API's bind address: this machine only unless HOST says otherwise. */
+  apiHost: string;
   adminApiKey?: string;
 }
 
@@ -34,8 +36,16 @@ export function readStackSettings(env: NodeJS.ProcessEnv, repoRoot: string): Sta
     temporalUiPort: optionalPort(env, 'VIGIL_TEMPORAL_UI_PORT'),
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     apiPort: optionalPort(env, 'PORT'),
+    // A development stack answers this machine only, as its PostgreSQL and Temporal do.
+    apiHost: env.HOST || '127.0.0.1',
     adminApiKey: env.VIGIL_ADMIN_API_KEY || undefined,
   };
+}
+
+/** Where the API bound to `host` is reached from this machine: loopback for a wildcard address. */
+export function localApiUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
 function optionalPort(env: NodeJS.ProcessEnv, name: string): number | undefined {

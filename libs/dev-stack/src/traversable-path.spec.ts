@@ -12,7 +12,7 @@ describe('letOthersTraverse', () => {
 
   const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
-  it('gives every private folder above a path the search bit for others, and nothing more', async () => {
+  it('gives every private folder above a path, up to the top, the search bit for others, and nothing more', async () => {
     const home = join(root, 'home');
     const bin = join(home, 'checkout', 'bin');
     await mkdir(bin, { recursive: true });
@@ -21,11 +21,18 @@ describe('letOthersTraverse', () => {
     await chmod(join(home, 'checkout'), 0o750);
     const logged: string[] = [];
 
-    await letOthersTraverse(join(bin, 'initdb'), (message) => logged.push(message));
+    const binMode = await mode(bin);
+    const fileMode = await mode(join(bin, 'initdb'));
+    await chmod(root, 0o700);
+
+    await letOthersTraverse(join(bin, 'initdb'), (message) => logged.push(message), home);
 
     expect(await mode(home)).toBe(0o701);
     expect(await mode(join(home, 'checkout'))).toBe(0o751);
-    expect(await mode(root)).toBe(0o701);
+    expect(await mode(bin)).toBe(binMode);
+    expect(await mode(join(bin, 'initdb'))).toBe(fileMode);
+    // Above the top: left alone.
+    expect(await mode(root)).toBe(0o700);
     expect(logged).toEqual(expect.arrayContaining([expect.stringContaining(home)]));
   });
 
@@ -35,9 +42,10 @@ describe('letOthersTraverse', () => {
     await chmod(root, 0o711);
     const logged: string[] = [];
 
-    await letOthersTraverse(join(open, 'data'), (message) => logged.push(message));
+    await letOthersTraverse(join(open, 'data'), (message) => logged.push(message), root);
 
     expect(await mode(open)).toBe(0o755);
-    expect(logged.filter((line) => line.includes(root))).toEqual([]);
+    expect(await mode(root)).toBe(0o711);
+    expect(logged).toEqual([]);
   });
 });

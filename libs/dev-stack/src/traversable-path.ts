@@ -4,10 +4,12 @@ import type { Log } from './log';
 
 /**
  * Running as root, PostgreSQL runs as the `postgres` OS user, which must be able to pass through
- * every folder above its data folder and its programs. A private folder of ours (mktemp -d is 0700,
- * /root often too) gets the search bit for others, and nothing more: its files stay unreadable to them.
+ * every folder above its data folder and its programs. Each such folder of ours that others may not
+ * pass (mktemp -d is 0700, /root often too) gets the search bit for others, and nothing more: they
+ * still cannot list it, but they can reach what lies below it wherever that lets them (a checkout
+ * is usually world-readable). The walk goes up to `top` (default: the root).
  */
-export async function letOthersTraverse(path: string, log: Log): Promise<void> {
+export async function letOthersTraverse(path: string, log: Log, top = '/'): Promise<void> {
   const uid = process.getuid?.();
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     const info = await stat(dir).catch(() => undefined);
@@ -15,6 +17,6 @@ export async function letOthersTraverse(path: string, log: Log): Promise<void> {
       await chmod(dir, (info.mode & 0o7777) | 0o001);
       log(`PostgreSQL: let the postgres user pass through ${dir} (chmod o+x)`);
     }
-    if (dirname(dir) === dir) return;
+    if (dir === top || dirname(dir) === dir) return;
   }
 }

@@ -66,7 +66,7 @@ function toCanonical(body: AlertBody): CanonicalAlert {
 /** The route's OpenAPI description (Nest's Swagger module only sees controllers). */
 export function alertIntakeOpenApi(maxBatch: number): OpenAPIObject['paths'][string] {
   const alert = openApiSchema(alertSchema, 'input');
-  const batch = { type: 'array' as const, items: alert, minItems: 1, maxItems: maxBatch };
+  const batch = openApiSchema(alertBatchSchema(maxBatch), 'input');
   const problem = { 'application/problem+json': { schema: { $ref: PROBLEM_SCHEMA_REF } } };
   return {
     post: {

@@ -6,7 +6,8 @@ import type { AcceptedAlert } from './accept-alerts.use-case';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,255}$/;
 const LABEL_NAME_RULE = 'label names match [a-zA-Z_][a-zA-Z0-9_]*, at most 256 characters';
-const labelValue = storable(z.string().max(1024));
+const MAX_LABEL_VALUE = 1024;
+const labelValue = storable(z.string().max(MAX_LABEL_VALUE));
 
 const MAX_PAIRS = 64;
 
@@ -25,7 +26,7 @@ const labelsSchema = z
     }
   })
   // What the checks above enforce, for the OpenAPI document (OpenAPI 3.0 has no propertyNames).
-  .meta({ maxProperties: MAX_PAIRS, description: `${LABEL_NAME_RULE}; values at most 1024 characters` });
+  .meta({ maxProperties: MAX_PAIRS, description: `${LABEL_NAME_RULE}; values at most ${MAX_LABEL_VALUE} characters` });
 
 const annotationsSchema = z
   .record(storable(z.string().min(1).max(256)), storable(z.string().max(16_384)))

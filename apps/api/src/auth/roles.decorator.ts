@@ -1,4 +1,3 @@
-import { RouteConfig } from '@nestjs/platform-fastify';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import type { ApiKeyRole } from '../../../../libs/persistence';
 
@@ -12,25 +11,34 @@ export function rolesConfig(roles: readonly ApiKeyRole[]): RolesConfig {
   return { [ROLES_CONFIG_KEY]: roles };
 }
 
+/** The roles a handler names in its route config (what `@nestjs/platform-fastify`'s `@RouteConfig` sets), if any. */
+export function handlerRoles(handler: object): readonly ApiKeyRole[] | undefined {
+  return (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as Partial<RolesConfig> | undefined)?.[ROLES_CONFIG_KEY];
+}
+
+function setHandlerRoles(handler: object, roles: readonly ApiKeyRole[]): void {
+  const config: object | undefined = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler);
+  Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, ...rolesConfig(roles) }, handler);
+}
+
 /**
  * The roles that may call a route; `admin` may call every route, and only admin a route without it.
  * On a class, it is the default of every handler that does not name its own. The roles go into the
- * Fastify route config, so that they are checked as soon as the router has matched, before the body
- * is read (`requireKeyBeforeBody`).
+ * Fastify route config (beside whatever else it holds; Nest's `@RouteConfig`, which sets it whole,
+ * goes below it), so that they are checked as soon as the router has matched, before the body is read
+ * (`requireKeyBeforeBody`).
  */
 export function Roles(...roles: ApiKeyRole[]): MethodDecorator & ClassDecorator {
-  const onHandler = RouteConfig(rolesConfig(roles));
-  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor): void => {
-    if (key !== undefined && descriptor !== undefined) {
-      onHandler(target, key, descriptor);
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor): void => {
+    if (descriptor !== undefined) {
+      setHandlerRoles(descriptor.value as object, roles);
       return;
     }
     // Class decorators run after the methods', so a handler's own @Roles is already there and kept.
     const prototype = (target as { prototype: object }).prototype;
     for (const name of Object.getOwnPropertyNames(prototype)) {
-      const handler = Object.getOwnPropertyDescriptor(prototype, name);
-      if (name === 'constructor' || typeof handler?.value !== 'function') continue;
-      if (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler.value) === undefined) onHandler(prototype, name, handler);
+      const handler: unknown = Object.getOwnPropertyDescriptor(prototype, name)?.value;
+      if (name !== 'constructor' && typeof handler === 'function' && handlerRoles(handler) === undefined) setHandlerRoles(handler, roles);
     }
   };
 }

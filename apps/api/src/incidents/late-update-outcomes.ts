@@ -1,8 +1,14 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-/** How long an update a request gave up on is still followed: Temporal holds it until a worker takes it. */
-export const LATE_UPDATE_FOLLOW_MS = 60 * 60 * 1000;
+/** How long an update a request gave up on is followed: Temporal holds it until a worker takes it. */
+const FOLLOW_MS = 60 * 60 * 1000;
+/** Updates followed at once, at most: a client that retries through a worker outage must not grow this without bound. */
+export const MAX_FOLLOWED = 100;
+/** One poll round: a fresh abort signal each round, as the Temporal client adds a listener per call and never removes it. */
+const ROUND_MS = 30_000;
+const MAX_PAUSE_MS = 60_000;
 
 export type LateUpdateOutcome = { outcome: 'accepted' } | { outcome: 'rejected'; reason: string };
 
@@ -16,12 +22,18 @@ export type LateUpdateOutcome = { outcome: 'accepted' } | { outcome: 'rejected';
 @Injectable()
 export class LateUpdateOutcomes implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LateUpdateOutcomes.name);
-  private readonly stopping = new AbortController();
+  private stopping = false;
   private readonly following = new Set<Promise<void>>();
+  private readonly rounds = new Set<AbortController>();
 
   constructor(private readonly client: Client) {}
 
   follow(workflowId: string, updateId: string, record: (outcome: LateUpdateOutcome) => Promise<void>): void {
+    const unfollowed = this.stopping ? 'the API is stopping' : this.following.size >= MAX_FOLLOWED ? `${MAX_FOLLOWED} updates are followed already` : undefined;
+    if (unfollowed) {
+      this.logger.warn(`the outcome of update ${updateId} of ${workflowId} will not be audited: ${unfollowed}`);
+      return;
+    }
     const followed = this.outcomeOf(workflowId, updateId)
       .then((outcome) => outcome && record(outcome))
       .catch((error: unknown) => this.logger.warn(`could not audit the late outcome of update ${updateId} of ${workflowId}: ${String(error)}`))
@@ -29,22 +41,34 @@ export class LateUpdateOutcomes implements BeforeApplicationShutdown {
     this.following.add(followed);
   }
 
-  /** The outcome, or undefined when none came in time (or this process is stopping, or Temporal lost the update). */
+  /** The outcome, or undefined when none came within FOLLOW_MS or the API is stopping. */
   private async outcomeOf(workflowId: string, updateId: string): Promise<LateUpdateOutcome | undefined> {
     const update = this.client.workflow.getHandle(workflowId).getUpdateHandle(updateId);
-    const deadline = Date.now() + LATE_UPDATE_FOLLOW_MS;
-    try {
-      await this.client.connection.withAbortSignal(this.stopping.signal, () => this.client.connection.withDeadline(deadline, () => update.result()));
-      return { outcome: 'accepted' };
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) return { outcome: 'rejected', reason: error.cause?.message ?? error.message };
-      if (!this.stopping.signal.aborted) this.logger.warn(`gave up following update ${updateId} of ${workflowId}: ${String(error)}`);
-      return undefined;
+    const giveUpAt = Date.now() + FOLLOW_MS;
+    for (let pause = 1_000; !this.stopping && Date.now() < giveUpAt; ) {
+      const round = new AbortController();
+      this.rounds.add(round);
+      try {
+        await this.client.connection.withAbortSignal(round.signal, () => this.client.connection.withDeadline(Date.now() + ROUND_MS, () => update.result()));
+        return { outcome: 'accepted' };
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) return { outcome: 'rejected', reason: error.cause?.message ?? error.message };
+        // A round that ran out asks again at once; an error (Temporal unreachable, or the update not
+        // admitted yet when asked) after a pause that doubles.
+        if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) continue;
+        this.logger.debug(`update ${updateId} of ${workflowId}: ${String(error)}; asking again in ${pause} ms`);
+        await sleep(pause, undefined, { signal: round.signal }).catch(() => undefined);
+        pause = Math.min(pause * 2, MAX_PAUSE_MS);
+      } finally {
+        this.rounds.delete(round);
+      }
     }
+    return undefined;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping.abort();
-    await Promise.all(this.following);
+    this.stopping = true;
+    for (const round of this.rounds) round.abort();
+    while (this.following.size > 0) await Promise.all(this.following);
   }
 }

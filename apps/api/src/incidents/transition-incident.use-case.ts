@@ -59,17 +59,17 @@ export class TransitionIncident {
     private readonly lateOutcomes: LateUpdateOutcomes,
   ) {}
 
-  async execute(asked: TransitionIncidentCommand): Promise<IncidentLiveState> {
-    const command: UpdateRequest = { ...asked, updateId: randomUUID() };
-    const incident = await this.queries.get(command.incidentId);
-    if (!canTransition(incident.status, command.to)) {
-      const refusal = notAllowed(incident.status, command.to);
-      await this.audit(command, 'rejected', incident.workflowId, undefined, refusal.message);
+  async execute(command: TransitionIncidentCommand): Promise<IncidentLiveState> {
+    const request: UpdateRequest = { ...command, updateId: randomUUID() };
+    const incident = await this.queries.get(request.incidentId);
+    if (!canTransition(incident.status, request.to)) {
+      const refusal = notAllowed(incident.status, request.to);
+      await this.audit(request, 'rejected', { workflowId: incident.workflowId, reason: refusal.message });
       throw refusal;
     }
     // On record before Temporal is asked: the workflow may take the change after this request has
     // given up on it (no worker in time) or after this process is gone, and only its state change would say so.
-    await this.audit(command, 'requested', incident.workflowId);
+    await this.audit(request, 'requested', { workflowId: incident.workflowId });
     const startWorkflowOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
       ...incidentStartOptions(startInputFromRecord(incident), this.config),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -78,39 +78,39 @@ export class TransitionIncident {
     let update: WorkflowUpdateHandle<IncidentLiveState> | undefined;
     try {
       update = await this.client.connection.withDeadline(deadline, () =>
-        this.client.workflow.startUpdateWithStart(UPDATES[command.to], {
-          args: [{ actor: command.actor, note: command.note }],
-          updateId: command.updateId,
+        this.client.workflow.startUpdateWithStart(UPDATES[request.to], {
+          args: [{ actor: request.actor, note: request.note }],
+          updateId: request.updateId,
           startWorkflowOperation,
           waitForStage: 'ACCEPTED',
         }),
       );
       const accepted = update;
       const state = await this.client.connection.withDeadline(deadline, () => accepted.result());
-      await this.audit(command, 'accepted', incident.workflowId, update.workflowRunId);
+      await this.audit(request, 'accepted', { workflowId: incident.workflowId, runId: update.workflowRunId });
       return state;
     } catch (error) {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(command, incident.workflowId);
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(request, incident.workflowId);
       if (error instanceof WorkflowUpdateFailedError) {
         // The validator's reason is the cause; the error's own message only says that the update failed.
-        return this.refuse(command, incident.workflowId, update?.workflowRunId, error.cause?.message ?? error.message);
+        return this.refuse(request, incident.workflowId, update?.workflowRunId, error.cause?.message ?? error.message);
       }
       if (!update && error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-        this.lateOutcomes.follow(incident.workflowId, command.updateId, (late) =>
-          this.audit(command, late.outcome, incident.workflowId, undefined, late.outcome === 'rejected' ? late.reason : undefined),
+        this.lateOutcomes.follow(incident.workflowId, request.updateId, (late) =>
+          this.audit(request, late.outcome, { workflowId: incident.workflowId, reason: late.outcome === 'rejected' ? late.reason : undefined }),
         );
         throw new DomainError(
           DomainErrorCode.WorkflowUnavailable,
-          `the incident workflow did not take the change to ${command.to} within ${this.config.temporal.updateTimeoutMs} ms (is a worker running?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident before asking again`,
+          `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms (is a worker running?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident before asking again`,
         );
       }
       if (!update) throw error;
       // Not refused, not finished in time: the workflow accepted it and applies it whatever becomes of this request.
-      await this.audit(command, 'accepted', incident.workflowId, update.workflowRunId);
+      await this.audit(request, 'accepted', { workflowId: incident.workflowId, runId: update.workflowRunId });
       throw new DomainError(
         DomainErrorCode.WorkflowUnavailable,
-        `the incident workflow accepted the change to ${command.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will finish it: read the incident to see it done`,
+        `the incident workflow accepted the change to ${request.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will finish it: read the incident to see it done`,
       );
     }
   }
@@ -140,7 +140,7 @@ export class TransitionIncident {
   private async refuse(command: UpdateRequest, workflowId: string, runId?: string, reason?: string): Promise<never> {
     const current = await this.queries.get(command.incidentId);
     const refusal = notAllowed(current.status, command.to, reason);
-    await this.audit(command, 'rejected', workflowId, runId, refusal.message);
+    await this.audit(command, 'rejected', { workflowId, runId, reason: refusal.message });
     throw refusal;
   }
 
@@ -149,16 +149,16 @@ export class TransitionIncident {
    * that took or refused it (none when the record refused it first, or when it came after the request
    * gave up) and the reason of a refusal. Its `updateId` links the two.
    */
-  private async audit(command: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected', workflowId: string, runId?: string, reason?: string): Promise<void> {
+  private async audit(request: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected', at: { workflowId: string; runId?: string; reason?: string }): Promise<void> {
     await this.auditLog.append({
-      chainId: incidentChainId(command.incidentId),
+      chainId: incidentChainId(request.incidentId),
       type: 'workflow.update',
-      actor: command.actor,
-      incidentId: command.incidentId,
+      actor: request.actor,
+      incidentId: request.incidentId,
       ...activeTraceFields(),
-      workflowId,
-      runId: runId ?? null,
-      data: { update: UPDATES[command.to].name, updateId: command.updateId, outcome, note: command.note ?? null, ...(reason === undefined ? {} : { reason }) },
+      workflowId: at.workflowId,
+      runId: at.runId ?? null,
+      data: { update: UPDATES[request.to].name, updateId: request.updateId, outcome, note: request.note ?? null, ...(at.reason === undefined ? {} : { reason: at.reason }) },
     });
   }
 }
