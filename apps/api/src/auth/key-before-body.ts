@@ -3,7 +3,7 @@ import type { ApiKeyRole } from '../../../../libs/persistence';
 import type { ApiKeysService } from '../api-keys/api-keys.service';
 import { ANY_ROLE, authenticate, authorize } from './authenticate-request';
 import type { AuthenticatedRequest } from './principal';
-import { ROLES_CONFIG_KEY, type RolesConfig } from './roles.decorator';
+import { routeRoles } from './roles.decorator';
 
 export const DOCS_PATH = '/docs';
 /** The only routes open without a key. */
@@ -14,7 +14,7 @@ function isUnder(route: string, path: string): boolean {
   return route === path || route.startsWith(`${path}/`);
 }
 
-export function isPublicRoute(route: string | undefined): boolean {
+function isPublicRoute(route: string | undefined): boolean {
   return route !== undefined && isUnder(route, HEALTH_PATH);
 }
 
@@ -24,7 +24,7 @@ export function isPublicRoute(route: string | undefined): boolean {
  */
 function allowedRoles(request: FastifyRequest, route: string): readonly ApiKeyRole[] {
   if (isUnder(route, DOCS_PATH)) return ANY_ROLE;
-  return (request.routeOptions.config as Partial<RolesConfig>)[ROLES_CONFIG_KEY] ?? [];
+  return routeRoles(request.routeOptions.config) ?? [];
 }
 
 /**

@@ -11,9 +11,14 @@ export function rolesConfig(roles: readonly ApiKeyRole[]): RolesConfig {
   return { [ROLES_CONFIG_KEY]: roles };
 }
 
+/** The roles a Fastify route config names, if any. */
+export function routeRoles(config: object | undefined): readonly ApiKeyRole[] | undefined {
+  return (config as Partial<RolesConfig> | undefined)?.[ROLES_CONFIG_KEY];
+}
+
 /** The roles a handler names in its route config (what `@nestjs/platform-fastify`'s `@RouteConfig` sets), if any. */
 export function handlerRoles(handler: object): readonly ApiKeyRole[] | undefined {
-  return (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as Partial<RolesConfig> | undefined)?.[ROLES_CONFIG_KEY];
+  return routeRoles(Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as object | undefined);
 }
 
 function setHandlerRoles(handler: object, roles: readonly ApiKeyRole[]): void {

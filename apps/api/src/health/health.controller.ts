@@ -22,7 +22,7 @@ export const readySchema = z.strictObject({
 type Readiness = z.infer<typeof readySchema>;
 
 @ApiTags('health')
-/** Open without a key (see `isPublicRoute`): probes and load balancers have none. */
+/** Open without a key (see `requireKeyBeforeBody`): probes and load balancers have none. */
 @Controller(HEALTH_PATH)
 export class HealthController {
   constructor(
