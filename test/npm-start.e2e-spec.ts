@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '../libs/dev-stack';
+import { findFreePort, isPortFree } from '../libs/dev-stack';
 import { CLEAN_STOP, NpmStart, processesUsing, withoutVigilSettings } from './support/npm-start';
 import { alert, eventually } from './support/vigil-harness';
 import { testEnv } from './support/test-env';
@@ -49,6 +49,11 @@ describe('npm start', () => {
   });
 
   async function upAndReady(): Promise<NpmStart> {
+    // Ports chosen minutes ago may have been taken since (as the local end of some connection): choose again those that were.
+    for (const name of ['PORT', 'VIGIL_PG_PORT', 'VIGIL_TEMPORAL_PORT', 'VIGIL_TEMPORAL_UI_PORT']) {
+      if (!(await isPortFree(Number(env[name])))) env[name] = String(await findFreePort());
+    }
+    apiUrl = `http://127.0.0.1:${env.PORT}`;
     running = await NpmStart.upAndReady(env, apiUrl);
     return running;
   }
