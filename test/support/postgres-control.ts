@@ -75,10 +75,17 @@ export async function stopOutagePostgres(mode: 'fast' | 'immediate' = 'fast'): P
 export async function freezeOutagePostgres(): Promise<() => void> {
   const postmaster = await postmasterPid(outagePostgres().pgCtl.dataDir);
   if (!postmaster) throw new Error('the outage cluster is not running');
-  // The postmaster first, so that it forks no backend while they are being stopped.
+  // The postmaster first, so that it forks no backend while they are being stopped. A fork under
+  // way as the signal arrives may still finish: look for children until no new one turns up.
   process.kill(postmaster, 'SIGSTOP');
-  const pids = [postmaster, ...(await childrenOf(postmaster))];
-  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  const pids = [postmaster];
+  for (let found = true; found; ) {
+    const fresh = (await childrenOf(postmaster)).filter((pid) => !pids.includes(pid));
+    for (const pid of fresh) process.kill(pid, 'SIGSTOP');
+    pids.push(...fresh);
+    found = fresh.length > 0;
+    if (found) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return () => {
     for (const pid of pids) process.kill(pid, 'SIGCONT');
   };
