@@ -11,6 +11,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
+import { CloseHttpFirst } from './http/close-http-first';
 import { ProblemFilter } from './http/problem.filter';
 import { IncidentQueries } from './incidents/incident-queries.service';
 import { IncidentsController } from './incidents/incidents.controller';
@@ -35,6 +36,7 @@ export class AppModule {
         PersistenceModule.forRoot(), TypeOrmModule.forFeature([IncidentEntity, AlertEntity, ApiKeyEntity])],
       controllers: [IncidentsController, AuditController, ApiKeysController, HealthController, MetricsController],
       providers: [
+        CloseHttpFirst,
         temporalClientProvider,
         TemporalClientCloser,
         { provide: AuditLog, inject: [DataSource], useFactory: (dataSource: DataSource) => new AuditLog(dataSource) },

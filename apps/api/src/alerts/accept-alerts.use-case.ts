@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { SpanContext } from '@opentelemetry/api';
 import { createHash } from 'node:crypto';
 import { v7 as timeOrderedUuid } from 'uuid';
@@ -74,7 +74,7 @@ const IMMEDIATE_DISPATCH_LEASE_MS = 15_000;
  * dispatched to Temporal.
  */
 @Injectable()
-export class AcceptAlerts implements OnModuleDestroy {
+export class AcceptAlerts implements BeforeApplicationShutdown {
   private readonly batches: GroupCommit<IntakeRequest, AcceptedAlert[]>;
   /** One per batch committing at a time, so that each batch's statement leaves at once. */
   private readonly connections: HeldConnections;
@@ -97,7 +97,8 @@ export class AcceptAlerts implements OnModuleDestroy {
     });
   }
 
-  onModuleDestroy(): void {
+  /** Once the HTTP server is closed (CloseHttpFirst), before the DataSource closes. */
+  beforeApplicationShutdown(): void {
     this.connections.close();
   }
 
