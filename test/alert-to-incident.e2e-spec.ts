@@ -1,3 +1,4 @@
+import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { incidentStateQuery, incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
 import { acceptedAlertsSchema } from '../apps/api/src/alerts/alert.schema';
 import { timelineSchema, verifyReportSchema } from '../apps/api/src/audit/audit.controller';
@@ -49,7 +50,7 @@ describe('alert to incident', () => {
     return items;
   }
 
-  async function workflowStatus(incidentId: string): Promise<string | undefined> {
+  async function workflowStatus(incidentId: string): Promise<WorkflowExecutionStatusName> {
     const description = await vigil.client.workflow.getHandle(incidentWorkflowId(incidentId)).describe();
     return description.status.name;
   }
@@ -480,6 +481,33 @@ describe('alert to incident', () => {
     const outcomes = body.events.filter((e: { type: string }) => e.type === 'workflow.update').map((e: { data: { outcome: string } }) => e.data.outcome);
     // Both asked Temporal (the record still said triggered), unless the second came after the first had finished.
     expect([['accepted', 'rejected', 'requested', 'requested'], ['accepted', 'rejected', 'requested']]).toContainEqual(outcomes.sort());
+  });
+
+  it('answers and records an acknowledgement under way when the workflow is cancelled (in the Temporal UI), which then closes as cancelled', async () => {
+    const [accepted] = await send(alert());
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(async () => ((await handle.query(incidentStateQuery)).transitions.length === 1 ? true : undefined), 'the workflow running');
+    const lock = await vigil.ownerConnection();
+    let acknowledged: Promise<{ status: number; body: any }>;
+    try {
+      // The acknowledgement's activity waits on the incident's row while the workflow is cancelled.
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [accepted.incidentId]);
+      acknowledged = vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { body: { note: 'on it' } });
+      await eventually(async () => ((await handle.query(incidentStateQuery)).status === 'acknowledged' ? true : undefined), 'the acknowledgement taken');
+      await handle.cancel();
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+    }
+    const answer = await acknowledged;
+    expect(answer.status).toBe(200);
+    expect(liveStateSchema.parse(answer.body).status).toBe('acknowledged');
+    expect(await eventually(async () => ((await workflowStatus(accepted.incidentId)) === 'CANCELLED' ? true : undefined), 'the workflow cancelled')).toBe(true);
+    const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}`);
+    expect(body).toMatchObject({ status: 'acknowledged', acknowledgedBy: expect.stringMatching(/^apikey:/) });
+    const timeline = (await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`)).body.events;
+    expect(timeline.filter((e: { type: string }) => e.type === 'workflow.update').map((e: { data: { outcome: string } }) => e.data.outcome)).toEqual(['requested', 'accepted']);
   });
 
   it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {

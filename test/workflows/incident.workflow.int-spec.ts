@@ -1,4 +1,5 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -19,10 +20,11 @@ import {
 import { waitUntil } from '../../libs/dev-stack';
 import type { Severity } from '../../libs/domain';
 import { incidentWorkflow } from '../../workflows';
-import { TRANSITION_KEY_PER_RUN_PATCH } from '../../workflows/src/incident.workflow';
+import { TRANSITIONS_OUTLIVE_CANCEL_PATCH } from '../../workflows/src/incident.workflow';
 import { bundleWorkflows, HISTORIES, startLocalTemporal, tracingSinks } from './workflow-test-env';
 
 const TASK_QUEUE = 'incident-workflow-test';
+const START_TO_CLOSE = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE;
 
 /**
  * `VIGIL_SAVE_HISTORIES=1 npx jest test/workflows` saves the histories of the current workflow code
@@ -31,7 +33,30 @@ const TASK_QUEUE = 'incident-workflow-test';
  */
 async function saveHistory(handle: { fetchHistory(): Promise<unknown> }, name: string): Promise<void> {
   if (!process.env.VIGIL_SAVE_HISTORIES) return;
-  await writeFile(join(HISTORIES, `${name}.${TRANSITION_KEY_PER_RUN_PATCH}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+  await writeFile(join(HISTORIES, `${name}.${TRANSITIONS_OUTLIVE_CANCEL_PATCH}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+}
+
+/** Holds the activity's attempts until opened: `waiting` resolves once one waits on it. */
+function gate() {
+  let open!: () => void;
+  let entered!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const waiting = new Promise<void>((resolve) => (entered = resolve));
+  return { open, opened, waiting, entered };
+}
+
+/**
+ * Whether the run recorded every transition it started, none of them cancelled, and only then closed
+ * as cancelled, with no workflow task failing or timing out on the way (the Temporal UI shows each as an error).
+ */
+function recordedBeforeCancelled(history: temporal.api.history.v1.IHistory): boolean {
+  const events = history.events ?? [];
+  const last = (has: (event: temporal.api.history.v1.IHistoryEvent) => unknown) => events.reduce((found, event, i) => (has(event) ? i : found), -1);
+  const cancelled = last((e) => e.workflowExecutionCanceledEventAttributes);
+  const completed = last((e) => e.activityTaskCompletedEventAttributes);
+  // A task the worker could not complete (an invalid command sequence) times out rather than fails.
+  const failedTask = last((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes?.timeoutType === START_TO_CLOSE);
+  return cancelled > -1 && failedTask === -1 && last((e) => e.activityTaskCancelRequestedEventAttributes) === -1 && completed > last((e) => e.activityTaskScheduledEventAttributes) && completed < cancelled;
 }
 
 /** The audit keys the workflow gives its transitions: per run, so a fresh run under the same id never reuses one. */
@@ -43,6 +68,8 @@ describe('incidentWorkflow', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
   let recorded: RecordTransitionInput[];
+  /** While set, each recordTransition attempt waits for it to open. */
+  let holding: ReturnType<typeof gate> | undefined;
 
   beforeAll(async () => {
     [env, bundle] = await Promise.all([startLocalTemporal(), bundleWorkflows()]);
@@ -52,6 +79,7 @@ describe('incidentWorkflow', () => {
   });
   beforeEach(() => {
     recorded = [];
+    holding = undefined;
   });
 
   function input(): IncidentWorkflowInput {
@@ -67,6 +95,10 @@ describe('incidentWorkflow', () => {
       sinks: tracingSinks(),
       activities: {
         recordTransition: async (transition: RecordTransitionInput) => {
+          if (holding) {
+            holding.entered();
+            await holding.opened;
+          }
           recorded.push(transition);
         },
       },
@@ -146,6 +178,40 @@ describe('incidentWorkflow', () => {
     });
     expect(final.status).toBe('resolved');
     expect(recorded.filter((r) => r.to === 'resolved')).toHaveLength(1);
+  });
+
+  it('closes as cancelled when cancelled (the Temporal UI) while recording a transition, once the transition is recorded', async () => {
+    holding = gate();
+    await withWorker(async () => {
+      const handle = await start(input());
+      await holding!.waiting;
+      await handle.cancel();
+      holding!.open();
+      const closed = await handle.result().catch((error: unknown) => error);
+      await saveHistory(handle, 'incident-cancelled-while-recording');
+      expect(closed).toBeInstanceOf(WorkflowFailedError);
+      expect((closed as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      expect(recordedBeforeCancelled(await handle.fetchHistory())).toBe(true);
+    });
+    expect(recorded.map((r) => r.to)).toEqual(['triggered']);
+  });
+
+  it('answers an acknowledgement under way when it is cancelled, records it, and then closes as cancelled', async () => {
+    await withWorker(async () => {
+      const handle = await start(input());
+      await waitUntil(async () => recorded.length === 1, { description: 'the triggered state recorded', timeoutMs: 10_000, intervalMs: 20 });
+      holding = gate();
+      const acknowledged = handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] });
+      await holding.waiting;
+      await handle.cancel();
+      holding.open();
+      expect((await acknowledged).status).toBe('acknowledged');
+      const closed = await handle.result().catch((error: unknown) => error);
+      await saveHistory(handle, 'incident-cancelled-during-acknowledge');
+      expect((closed as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      expect(recordedBeforeCancelled(await handle.fetchHistory())).toBe(true);
+    });
+    expect(recorded.map((r) => [r.to, r.actor])).toEqual([['triggered', 'vigil'], ['acknowledged', 'alice']]);
   });
 
   it('keeps VigilStatus current for the Temporal UI', async () => {

@@ -1,8 +1,10 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -15,6 +17,7 @@ import {
   incidentCommandSignal,
   incidentStateQuery,
   resolveUpdate,
+  TRANSITION_NOT_ALLOWED,
   VigilSeverity,
   VigilStatus,
   type IncidentActivities,
@@ -29,13 +32,17 @@ const { recordTransition } = proxyActivities<IncidentActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
-
 /** Runs started before continue-as-new kept going past suggestions; their histories must replay so. */
 export const CONTINUE_AS_NEW_PATCH = 'continue-as-new-when-suggested';
 
 /** Runs started before it key their transitions' audit events by workflow id alone, and must replay so. */
 export const TRANSITION_KEY_PER_RUN_PATCH = 'transition-key-per-run';
+
+/**
+ * Runs started before it let a cancel request cut short the recording of a transition (each of their
+ * workflow tasks then failed on the cancelled recording until it finished anyway), and must replay so.
+ */
+export const TRANSITIONS_OUTLIVE_CANCEL_PATCH = 'transitions-outlive-cancel';
 
 /**
  * What the Temporal UI shows as the incident's current details: what changes (the summary is fixed
@@ -58,6 +65,7 @@ function showState(input: IncidentWorkflowInput, state: IncidentLiveState): void
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentLiveState> {
   const mayContinueAsNew = patched(CONTINUE_AS_NEW_PATCH);
   const keyPerRun = patched(TRANSITION_KEY_PER_RUN_PATCH);
+  const outliveCancel = patched(TRANSITIONS_OUTLIVE_CANCEL_PATCH);
   const state: IncidentLiveState = input.continued ?? {
     incidentId: input.incidentId,
     status: 'triggered',
@@ -78,7 +86,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const { incidentId } = input;
     const { workflowId, runId } = workflowInfo();
     const idempotencyKey = keyPerRun ? `${workflowId}:${runId}:transition:${transitionIndex}` : undefined;
-    persisted = persisted.then(() => recordTransition({ incidentId, from, to, actor, transitionIndex, idempotencyKey }));
+    const transition = { incidentId, from, to, actor, transitionIndex, idempotencyKey };
+    // A transition taken is a fact: a cancel request waits for it to be recorded rather than cut it short.
+    persisted = persisted.then(() => (outliveCancel ? CancellationScope.nonCancellable(() => recordTransition(transition)) : recordTransition(transition)));
     return persisted;
   }
 
@@ -135,8 +145,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     { validator: (_request) => assertCanMoveTo('resolved') },
   );
 
-  await condition(() => state.status === 'resolved' || (mayContinueAsNew && workflowInfo().continueAsNewSuggested));
-  await settled();
+  try {
+    await condition(() => state.status === 'resolved' || (mayContinueAsNew && workflowInfo().continueAsNewSuggested));
+    await settled();
+  } catch (error) {
+    if (!outliveCancel || !isCancellation(error)) throw error;
+    // Cancelled (in the Temporal UI, say): closes as cancelled once every transition taken is
+    // recorded and every update under way has its answer.
+    await CancellationScope.nonCancellable(settled);
+    throw error;
+  }
   if (state.status === 'resolved') return state;
   return continueAsNew<typeof incidentWorkflow>({ ...input, continued: state });
 }

@@ -4,6 +4,9 @@ import type { IncidentStatus, Severity } from '../../domain';
 export const INCIDENT_TASK_QUEUE = 'vigil-incidents';
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 
+/** The failure type of the workflow's refusal of an acknowledge or resolve (its update validator). */
+export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
+
 /** What the workflow starts from: a snapshot of the incident row at the time it was opened. */
 export interface IncidentWorkflowInput {
   incidentId: string;

@@ -1,4 +1,5 @@
-import { Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { TRANSITION_NOT_ALLOWED } from '../../../../libs/contracts';
 import { LateUpdateOutcomes, MAX_FOLLOWED, type LateUpdateOutcome } from './late-update-outcomes';
 
 /** A poll round's answer: the outcome, or a failure; `undefined` waits until the round is aborted. */
@@ -43,11 +44,18 @@ describe('LateUpdateOutcomes', () => {
   });
 
   it("hands over the validator's refusal with its reason", async () => {
-    const refused = new WorkflowUpdateFailedError('Workflow Update failed', new Error('incident is acknowledged; cannot move to acknowledged'));
-    const { client } = clientAnswering([() => Promise.reject(refused)]);
+    const refusal = ApplicationFailure.nonRetryable('incident is acknowledged; cannot move to acknowledged', TRANSITION_NOT_ALLOWED);
+    const { client } = clientAnswering([() => Promise.reject(new WorkflowUpdateFailedError('Workflow Update failed', refusal))]);
     const outcomes = new LateUpdateOutcomes(client);
     const recorded = await new Promise<LateUpdateOutcome>((resolve) => outcomes.follow('incident-1', 'u-1', async (outcome) => resolve(outcome)));
     expect(recorded).toEqual({ outcome: 'rejected', reason: 'incident is acknowledged; cannot move to acknowledged' });
+  });
+
+  it('hands over an update the workflow took and then failed as failed, not as refused', async () => {
+    const { client } = clientAnswering([() => Promise.reject(new WorkflowUpdateFailedError('Workflow Update failed', new CancelledFailure('Workflow cancelled')))]);
+    const outcomes = new LateUpdateOutcomes(client);
+    const recorded = await new Promise<LateUpdateOutcome>((resolve) => outcomes.follow('incident-1', 'u-1', async (outcome) => resolve(outcome)));
+    expect(recorded).toEqual({ outcome: 'failed', reason: 'Workflow cancelled' });
   });
 
   it('stops following when the API stops, without handing anything over', async () => {

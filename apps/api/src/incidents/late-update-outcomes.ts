@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { updateFailure } from './update-failure';
 
 /** How long an update a request gave up on is followed: Temporal holds it until a worker takes it. */
 const FOLLOW_MS = 60 * 60 * 1000;
@@ -10,11 +11,11 @@ export const MAX_FOLLOWED = 100;
 const ROUND_MS = 30_000;
 const MAX_PAUSE_MS = 60_000;
 
-export type LateUpdateOutcome = { outcome: 'accepted' } | { outcome: 'rejected'; reason: string };
+export type LateUpdateOutcome = { outcome: 'accepted' } | { outcome: 'rejected' | 'failed'; reason: string };
 
 /**
  * An acknowledge or resolve that no worker took before its request gave up (503) may still be taken
- * later, or refused by the workflow's validator. This waits for that outcome in the background and
+ * later, or refused by the workflow's validator (or failed while applied). This waits for that outcome in the background and
  * hands it over to be audited, so that the timeline says which request took effect. A process that
  * stops meanwhile stops waiting: its `requested` event then stands alone (the workflow's own state
  * change, if any, is audited with the actor).
@@ -52,7 +53,7 @@ export class LateUpdateOutcomes implements BeforeApplicationShutdown {
         await this.client.connection.withAbortSignal(round.signal, () => this.client.connection.withDeadline(Date.now() + ROUND_MS, () => update.result()));
         return { outcome: 'accepted' };
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) return { outcome: 'rejected', reason: error.cause?.message ?? error.message };
+        if (error instanceof WorkflowUpdateFailedError) return updateFailure(error);
         // A round that ran out asks again at once; an error (Temporal unreachable, or the update not
         // admitted yet when asked) after a pause that doubles.
         if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) continue;

@@ -27,6 +27,7 @@ import { IncidentQueries } from './incident-queries.service';
 import { LateUpdateOutcomes } from './late-update-outcomes';
 import { resolveRecordWithoutWorkflow, stateAfterResolvedWithoutWorkflow } from './resolve-without-workflow';
 import { startInputFromRecord } from './start-input-from-record';
+import { updateFailure } from './update-failure';
 
 const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
 
@@ -43,7 +44,8 @@ type UpdateRequest = TransitionIncidentCommand & { updateId: string };
 /**
  * Acknowledge or resolve through the incident workflow (a Temporal update, so the answer is the
  * state after the change). Update-with-start covers an incident whose workflow command is still
- * in the outbox. The workflow's validator decides; a refusal is a 409.
+ * in the outbox. The workflow's validator decides; a refusal is a 409. A change the workflow took
+ * and then failed (cancelled under it) is audited as `failed` and answered as an unexpected error.
  *
  * A workflow closed outside Vigil (terminated or cancelled in the Temporal UI) leaves its incident
  * open with nothing to move it: such an incident can still be resolved, in PostgreSQL alone.
@@ -93,12 +95,15 @@ export class TransitionIncident {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(request, incident.workflowId);
       if (error instanceof WorkflowUpdateFailedError) {
-        // The validator's reason is the cause; the error's own message only says that the update failed.
-        return this.refuse(request, incident.workflowId, update?.workflowRunId, error.cause?.message ?? error.message);
+        const { outcome, reason } = updateFailure(error);
+        if (outcome === 'rejected') return this.refuse(request, incident.workflowId, update?.workflowRunId, reason);
+        // Taken, then failed in the workflow: not a refusal, and not the caller's doing (a 500).
+        await this.audit(request, 'failed', { workflowId: incident.workflowId, runId: update?.workflowRunId, reason });
+        throw error;
       }
       if (!update && error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
         this.lateOutcomes.follow(incident.workflowId, request.updateId, (late) =>
-          this.audit(request, late.outcome, { workflowId: incident.workflowId, reason: late.outcome === 'rejected' ? late.reason : undefined }),
+          this.audit(request, late.outcome, { workflowId: incident.workflowId, reason: late.outcome === 'accepted' ? undefined : late.reason }),
         );
         throw new DomainError(
           DomainErrorCode.WorkflowUnavailable,
@@ -146,10 +151,10 @@ export class TransitionIncident {
 
   /**
    * The update as asked for (`requested`, before Temporal is asked), and its outcome, with the run
-   * that took or refused it (none when the record refused it first, or when it came after the request
-   * gave up) and the reason of a refusal. Its `updateId` links the two.
+   * that took, refused or failed it (none when the record refused it first, or when it came after the
+   * request gave up) and the reason of a refusal or failure. Its `updateId` links them.
    */
-  private async audit(request: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected', at: { workflowId: string; runId?: string; reason?: string }): Promise<void> {
+  private async audit(request: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected' | 'failed', at: { workflowId: string; runId?: string; reason?: string }): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(request.incidentId),
       type: 'workflow.update',
