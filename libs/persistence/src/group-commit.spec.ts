@@ -100,24 +100,6 @@ describe('GroupCommit', () => {
     expect(attempts).toEqual([['a'], ['b', 'c']]);
   });
 
-  it('never commits a batch again once it has committed, even when its results are unusable', async () => {
-    const attempts: string[][] = [];
-    const group = new GroupCommit<string, string>({
-      commit: (items) => {
-        attempts.push(items);
-        return Promise.resolve(['only one result']);
-      },
-      maxBatchWeight: 100,
-      concurrency: 1,
-      retryAlone: () => true,
-    });
-    const gate = group.submit('gate');
-    const pair = ['a', 'b'].map((item) => group.submit(item).catch((e: Error) => e.message));
-    await gate;
-    await expect(Promise.all(pair)).resolves.toEqual(Array(2).fill('group commit: 1 results for 2 items'));
-    expect(attempts).toEqual([['gate'], ['a', 'b']]);
-  });
-
   it('tells how much weight waits for a batch, not counting what is committing', async () => {
     const c = controlledCommit();
     const group = new GroupCommit({ commit: c.commit, maxBatchWeight: 100, concurrency: 1, retryAlone: () => true });

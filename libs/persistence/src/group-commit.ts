@@ -77,7 +77,7 @@ export class GroupCommit<I, O> {
 
   private async run(batch: Array<Pending<I, O>>): Promise<void> {
     const outcome = await this.commit(batch);
-    const alone = !outcome.ok && outcome.retryable && batch.length > 1 && this.options.retryAlone(outcome.error);
+    const alone = !outcome.ok && batch.length > 1 && this.options.retryAlone(outcome.error);
     // Item by item, still in this batch's slot, so that one bad item fails alone.
     if (alone) for (const pending of batch) settle([pending], await this.commit([pending]));
     this.committing--;
@@ -87,21 +87,15 @@ export class GroupCommit<I, O> {
   }
 
   private async commit(batch: Array<Pending<I, O>>): Promise<Outcome<O>> {
-    let results: O[];
     try {
-      results = await this.options.commit(batch.map((p) => p.item));
+      return { ok: true, results: await this.options.commit(batch.map((p) => p.item)) };
     } catch (error) {
-      return { ok: false, error, retryable: true };
+      return { ok: false, error };
     }
-    if (results.length !== batch.length) {
-      // Committed, but not answerable: never committed again.
-      return { ok: false, error: new Error(`group commit: ${results.length} results for ${batch.length} items`), retryable: false };
-    }
-    return { ok: true, results };
   }
 }
 
-type Outcome<O> = { ok: true; results: O[] } | { ok: false; error: unknown; retryable: boolean };
+type Outcome<O> = { ok: true; results: O[] } | { ok: false; error: unknown };
 
 function settle<I, O>(batch: Array<Pending<I, O>>, outcome: Outcome<O>): void {
   if (outcome.ok) batch.forEach((p, i) => p.resolve(outcome.results[i]));

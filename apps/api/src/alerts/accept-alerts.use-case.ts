@@ -1,17 +1,13 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { SpanContext } from '@opentelemetry/api';
-import { createHash } from 'node:crypto';
-import { v7 as timeOrderedUuid } from 'uuid';
 import { DataSource } from 'typeorm';
-import { alertChainId, AuditLog, canonicalJson } from '../../../../libs/audit';
+import { AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
-import { incidentWorkflowId } from '../../../../libs/contracts';
-import { DomainError, DomainErrorCode, incidentTitle, type CanonicalAlert } from '../../../../libs/domain';
+import { DomainError, DomainErrorCode } from '../../../../libs/domain';
 import {
   acceptIntakeAlerts,
   GroupCommit,
   HeldConnections,
-  INTAKE_AUDIT_HOLES,
   isDatabaseUnavailable,
   isIdempotencyKeyReused,
   retryOnConflict,
@@ -22,17 +18,7 @@ import {
 import { activeSpanContext, activeTraceIds, captureTraceCarrier, inBatchSpan } from '../../../../libs/telemetry';
 import { IntakeMetrics } from '../metrics/intake.metrics';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher.service';
-import type { OutboxCommand } from '../outbox/outbox.store';
-import { alertFingerprint } from './fingerprint';
-
-export interface AcceptAlertsCommand {
-  alerts: CanonicalAlert[];
-  idempotencyKey?: string;
-  /** Whose Idempotency-Keys these are (the sending API key): two senders' keys never meet. */
-  idempotencyScope: string;
-  source: string;
-  actor: string;
-}
+import { inFingerprintOrder, intakeRows, queuedCommands, type AcceptAlertsCommand } from './intake-rows';
 
 export interface AcceptedAlert {
   alertId: string;
@@ -52,15 +38,7 @@ export interface AcceptedAlert {
 /** One request's alerts, with the request's trace context captured before it waits for a batch. */
 interface IntakeRequest {
   alerts: IntakeAlert[];
-  traceId: string | null;
   span?: SpanContext;
-}
-
-/** The batch was stored but could not be answered: it must never be committed again. */
-class CommittedIntakeError extends Error {
-  constructor(cause: unknown) {
-    super(`intake committed, but answering failed: ${String(cause)}`, { cause });
-  }
 }
 
 /** How long a freshly committed command stays reserved for this process's immediate dispatch. */
@@ -75,7 +53,9 @@ const IMMEDIATE_DISPATCH_LEASE_MS = 15_000;
  */
 @Injectable()
 export class AcceptAlerts implements BeforeApplicationShutdown {
-  private readonly batches: GroupCommit<IntakeRequest, AcceptedAlert[]>;
+  // Only the statement can fail a batch: commands are dispatched and answers built after `submit`
+  // resolves, so that no failure there can have a stored batch committed again.
+  private readonly batches: GroupCommit<IntakeRequest, AcceptedIntakeAlert[]>;
   /** One per batch committing at a time, so that each batch's statement leaves at once. */
   private readonly connections: HeldConnections;
 
@@ -92,7 +72,7 @@ export class AcceptAlerts implements BeforeApplicationShutdown {
       maxBatchWeight: config.intake.commitMaxAlerts,
       concurrency: config.intake.commitConcurrency,
       // A batch is retried request by request only when nothing was stored, and not when every request would fail alike.
-      retryAlone: (error) => !isDatabaseUnavailable(error) && !(error instanceof CommittedIntakeError),
+      retryAlone: (error) => !isDatabaseUnavailable(error),
       onBatchTaken: (_requests, alerts) => metrics.batchTaken(alerts),
     });
   }
@@ -109,8 +89,9 @@ export class AcceptAlerts implements BeforeApplicationShutdown {
       this.metrics.alertsRefused('overloaded', command.alerts.length);
       throw new DomainError(DomainErrorCode.IntakeOverloaded, `${this.batches.waitingWeight} alerts are already waiting to be stored; nothing was stored. Retry shortly.`);
     }
-    const request = this.toIntakeRequest(command);
-    const accepted = await this.batches.submit(request, request.alerts.length).catch((error: unknown) => {
+    const { traceId, spanId } = activeTraceIds();
+    const alerts = intakeRows(command, { traceId, spanId, carrier: captureTraceCarrier() }, this.auditLog);
+    const accepted = await this.batches.submit({ alerts, span: activeSpanContext() }, alerts.length).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) this.metrics.alertsRefused('unavailable', command.alerts.length);
       if (isIdempotencyKeyReused(error)) {
         this.metrics.alertsRefused('rejected', command.alerts.length);
@@ -121,82 +102,19 @@ export class AcceptAlerts implements BeforeApplicationShutdown {
       }
       throw error;
     });
+    this.dispatcher.dispatchSoon(queuedCommands(alerts, accepted));
     for (const alert of accepted) this.metrics.alertAccepted(alert.outcome, alert.replayed);
-    return accepted;
+    return accepted.map((result, i) => this.answer(alerts[i], result, traceId));
   }
 
-  private toIntakeRequest(command: AcceptAlertsCommand): IntakeRequest {
-    const { traceId, spanId } = activeTraceIds();
-    const carrier = captureTraceCarrier();
-    const keyOf = (index: number) => command.idempotencyKey && storedIdempotencyKey(command.idempotencyScope, command.idempotencyKey, index);
-    const requestHash = command.idempotencyKey ? createHash('sha256').update(canonicalJson(command.alerts)).digest('hex') : null;
-    const alerts = command.alerts.map((alert, index): IntakeAlert => {
-      // Time-ordered and increasing within this process: alerts (and incidents) that one commit
-      // stores share their received_at, and their ids then list them in the order they were applied.
-      const id = timeOrderedUuid();
-      const newIncidentId = timeOrderedUuid();
-      const fingerprint = alertFingerprint(alert.labels, alert.dedupKey);
-      const { actor, source } = command;
-      const { severity } = alert.labels;
-      return {
-        id,
-        fingerprint,
-        idempotencyKey: keyOf(index) || null,
-        idempotencyRequestHash: requestHash,
-        status: alert.status,
-        severity,
-        service: alert.labels.service,
-        alertname: alert.labels.alertname,
-        title: incidentTitle(alert),
-        labels: alert.labels,
-        annotations: alert.annotations,
-        startsAt: alert.startsAt ?? null,
-        endsAt: alert.endsAt ?? null,
-        source,
-        actor,
-        traceId,
-        newIncidentId,
-        workflowId: incidentWorkflowId(newIncidentId),
-        ...carrier,
-        // The chain, outcome and incident are the database's to fill in (INTAKE_AUDIT_HOLES).
-        audit: this.auditLog.contentTemplate(
-          { chainId: alertChainId(fingerprint), type: 'alert.received', actor, traceId, spanId, data: { alertId: id, fingerprint, status: alert.status, severity, source } },
-          INTAKE_AUDIT_HOLES,
-        ),
-        commands: commandsByOutcome(alert, actor),
-      };
-    });
-    return { alerts, traceId, span: activeSpanContext() };
-  }
-
-  private async commitBatch(requests: IntakeRequest[]): Promise<AcceptedAlert[][]> {
-    const alerts = requests.flatMap((request) => request.alerts);
-    // By fingerprint (stable, so one fingerprint's alerts keep their order): concurrent batches
-    // then lock incident rows in the same order.
-    const order = alerts.map((_, i) => i).sort((x, y) => (alerts[x].fingerprint < alerts[y].fingerprint ? -1 : alerts[x].fingerprint > alerts[y].fingerprint ? 1 : x - y));
-    const attributes = { 'vigil.intake.requests': requests.length, 'vigil.intake.alerts': alerts.length };
+  /** Stores a batch in one statement; resolves with each request's rows, in the request's order. */
+  private async commitBatch(requests: IntakeRequest[]): Promise<AcceptedIntakeAlert[][]> {
+    const batch = inFingerprintOrder(requests.map((request) => request.alerts));
+    const attributes = { 'vigil.intake.requests': requests.length, 'vigil.intake.alerts': batch.alerts.length };
     const results = await inBatchSpan('vigil.intake.commit', requests.map((r) => r.span), attributes, () =>
-      retryOnConflict(() => acceptIntakeAlerts(this.connections, order.map((i) => alerts[i]), IMMEDIATE_DISPATCH_LEASE_MS)),
+      retryOnConflict(() => acceptIntakeAlerts(this.connections, batch.alerts, IMMEDIATE_DISPATCH_LEASE_MS)),
     );
-    try {
-      return this.afterCommit(requests, alerts, order, results);
-    } catch (error) {
-      throw new CommittedIntakeError(error);
-    }
-  }
-
-  /** Hands the queued commands to the dispatcher and builds each request's answer. */
-  private afterCommit(requests: IntakeRequest[], alerts: IntakeAlert[], order: number[], results: AcceptedIntakeAlert[]): AcceptedAlert[][] {
-    const accepted = new Array<AcceptedIntakeAlert>(alerts.length);
-    order.forEach((i, position) => (accepted[i] = results[position]));
-    this.dispatcher.dispatchSoon(accepted.flatMap((result, i) => queuedCommand(result, alerts[i])));
-    let next = 0;
-    return requests.map((request) =>
-      request.alerts.map((alert) => {
-        const result = accepted[next++];
-        return this.answer(alert, result, request.traceId);
-      }),
-    );
+    return batch.perRequest(results);
   }
 
   private answer(alert: IntakeAlert, accepted: AcceptedIntakeAlert, traceId: string | null): AcceptedAlert {
@@ -215,25 +133,4 @@ export class AcceptAlerts implements BeforeApplicationShutdown {
       traceId,
     };
   }
-}
-
-/**
- * The key as stored: the sender's scope, the key, and after the first alert its place in the
- * batch. The header allows no spaces, so no two (scope, key, place) give the same text; and any
- * two requests with the same key share the first alert's, so a different request meets the first
- * one's hash there, whatever its length.
- */
-function storedIdempotencyKey(scope: string, key: string, index: number): string {
-  return index === 0 ? `${scope} ${key}` : `${scope} ${key} ${index}`;
-}
-
-/** The workflow command each outcome of an alert implies; plain repeats imply none. */
-function commandsByOutcome(alert: CanonicalAlert, actor: string): IntakeAlert['commands'] {
-  if (alert.status === 'resolved') return { resolved: { kind: 'resolve', actor, reason: 'resolved alert received' } };
-  return { created: { kind: 'opened', actor }, severity: { kind: 'severity', actor, severity: alert.labels.severity } };
-}
-
-function queuedCommand({ queued, incident }: AcceptedIntakeAlert, alert: IntakeAlert): OutboxCommand[] {
-  if (!queued || !incident) return [];
-  return [{ id: queued.id, workflowId: incident.workflowId, payload: queued.payload, traceparent: alert.traceparent, tracestate: alert.tracestate, attempts: 0 }];
 }
