@@ -7,6 +7,7 @@ import {
   type DataDirLock,
   decideAdminApiKey,
   describeExit,
+  explainStackFailure,
   FAST_SQLITE_PRAGMAS,
   hasActiveAdminApiKey,
   localApiUrl,
@@ -156,8 +157,7 @@ function whenAborted(signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener('abort', () => resolve(signal.reason), { once: true })));
 }
 
-async function main(): Promise<number> {
-  const settings = readStackSettings(process.env, REPO_ROOT);
+async function main(settings: StackSettings): Promise<number> {
   const abort = new AbortController();
   stopOnSignals(abort);
   const supervisor = new Supervisor(log);
@@ -175,7 +175,7 @@ async function main(): Promise<number> {
   const reason: unknown = abort.signal.reason;
   if (!(reason instanceof ShutdownRequested)) {
     exitCode = 1;
-    console.error(`[stack] stopping everything: ${reason instanceof Error ? reason.message : String(reason)}`);
+    console.error(`[stack] stopping everything: ${explainStackFailure(reason, settings.dataDir)}`);
   }
   await supervisor.stopAll();
   await lock.release();
@@ -183,10 +183,11 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-main().then(
+const settings = readStackSettings(process.env, REPO_ROOT);
+main(settings).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`[stack] ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`[stack] ${explainStackFailure(err, settings.dataDir)}`);
     process.exit(1);
   },
 );

@@ -20,6 +20,7 @@ export * from './src/admin-api-key';
 export * from './src/http-ready';
 export * from './src/supervisor';
 export * from './src/data-dir-lock';
+export * from './src/data-dir-error';
 export * from './src/stack-settings';
 export * from './src/stack-banner';
 export * from './src/app-launch';

@@ -101,6 +101,13 @@ afterAll(() => {
   if (found.length > 0) throw new OpenApiMismatch(`answers the OpenAPI document does not describe (each also thrown where it was read):\n${found.map((m) => m.message).join('\n')}`);
 });
 
+/** Runs every step in turn, also after one fails; then throws the first failure. */
+async function everyStep(steps: Array<() => Promise<unknown> | undefined>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) await Promise.resolve(step()).catch((error: unknown) => failures.push(error));
+  if (failures.length > 0) throw failures[0];
+}
+
 /** Served by the Swagger module, and left out of the document they serve. */
 const DOCUMENT_ROUTES = {
   '/docs': 'the OpenAPI UI, which the document does not describe',
@@ -145,24 +152,26 @@ export class Vigil {
       ...options.env,
     });
     const telemetry = options.telemetry ?? testTelemetry();
-    const worker = options.worker === false ? undefined : await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { logger: false });
-    const api = await createApp(config);
-    await api.listen({ port, host: '127.0.0.1' });
-    const url = `http://127.0.0.1:${port}`;
-    const openApi = await loadOpenApi(url, adminKey).catch(async (error: unknown) => {
-      await api.close();
-      await worker?.close();
-      await database.drop?.();
+    // Whatever was started is stopped again, newest first, if a later step fails.
+    const started: Array<() => Promise<unknown> | undefined> = [() => database.drop?.()];
+    try {
+      const worker = options.worker === false ? undefined : await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { logger: false });
+      started.unshift(() => worker?.close());
+      const api = await createApp(config);
+      started.unshift(() => api.close());
+      await api.listen({ port, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${port}`;
+      const openApi = await loadOpenApi(url, adminKey);
+      return new Vigil(adminKey, config, api, worker, url, database, openApi);
+    } catch (error) {
+      await everyStep(started).catch(() => undefined);
       throw error;
-    });
-    return new Vigil(adminKey, config, api, worker, url, database, openApi);
+    }
   }
 
+  /** Stops everything, also past a step that fails (then throws its error). */
   async stop(): Promise<void> {
-    await this.api.close();
-    await this.worker?.close();
-    await this.client.connection.close();
-    await this.database.drop?.();
+    await everyStep([() => this.api.close(), () => this.worker?.close(), () => this.client.connection.close(), () => this.database.drop?.()]);
   }
 
   /** A connection of the owner of this Vigil's database, held by the caller (to hold a lock, say); the caller ends it. */

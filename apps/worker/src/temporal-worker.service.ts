@@ -32,7 +32,6 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   private connection?: NativeConnection;
   private worker?: Worker;
   private running?: Promise<void>;
-  private stopping = false;
 
   constructor(
     private readonly config: VigilConfig,
@@ -52,7 +51,6 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
     if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
     await this.running?.catch(() => undefined);
     await this.connection?.close();
@@ -68,7 +66,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       try {
         return await NativeConnection.connect(temporalConnectionOptions(this.config));
       } catch (error) {
-        if (this.stopping) throw error;
+        // No stop can interrupt this: until bootstrap is done, a signal ends the process at once (temporal-runtime.ts).
         this.logger.warn(`Temporal at ${this.config.temporal.address} unreachable, retrying: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }

@@ -16,16 +16,11 @@ import { buildEventContent, eventContentTemplate, eventContentText, type Content
 export interface AuditLogOptions {
   /** Rows per cursor fetch during `verify` (default 1000). */
   verifyBatchSize?: number;
-  clock?: () => Date;
-  newId?: () => string;
 }
 
 const APPEND_SQL = `SELECT ${EVENT_COLUMNS} FROM audit_append($1) AS e`;
 const TIMELINE_SQL = `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE e.chain_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`;
 const CHECKPOINT_SQL = `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoint() AS c`;
-
-const DEFAULT_TIMELINE_LIMIT = 100;
-const MAX_TIMELINE_LIMIT = 1000;
 
 /**
  * The append-only, hash-chained audit log. A plain class: Nest providers and Temporal
@@ -33,16 +28,12 @@ const MAX_TIMELINE_LIMIT = 1000;
  */
 export class AuditLog {
   private readonly verifyBatchSize: number;
-  private readonly clock: () => Date;
-  private readonly newId: () => string;
 
   constructor(
     private readonly dataSource: DataSource,
     options: AuditLogOptions = {},
   ) {
     this.verifyBatchSize = options.verifyBatchSize ?? 1000;
-    this.clock = options.clock ?? (() => new Date());
-    this.newId = options.newId ?? randomUUID;
   }
 
   /**
@@ -52,7 +43,7 @@ export class AuditLog {
    * stored is not appended again: the stored event is returned.
    */
   async append(event: AuditEventInput, manager?: EntityManager): Promise<AuditEventRecord> {
-    const content = eventContentText(buildEventContent(event, this.newId(), this.clock()));
+    const content = eventContentText(buildEventContent(event, randomUUID(), new Date()));
     const rows = (await (manager ?? this.dataSource).query(APPEND_SQL, [content])) as EventRow[];
     return toEventRecord(rows[0]);
   }
@@ -62,20 +53,18 @@ export class AuditLog {
    * for SQL that appends events whose incident only it knows (intake_accept).
    */
   contentTemplate(event: AuditEventInput, holes: readonly ContentHole[]): string[] {
-    return eventContentTemplate(event, holes, this.newId(), this.clock());
+    return eventContentTemplate(event, holes, randomUUID(), new Date());
   }
 
   /** An incident's events in chain order; page with `afterSeq` = the last seq seen. */
-  async timeline(incidentId: string, options: AuditTimelineOptions = {}): Promise<AuditTimelineEntry[]> {
-    const limit = clampInteger(options.limit, DEFAULT_TIMELINE_LIMIT, 1, MAX_TIMELINE_LIMIT);
-    const afterSeq = clampInteger(options.afterSeq, 0, 0, Number.MAX_SAFE_INTEGER);
+  async timeline(incidentId: string, { limit, afterSeq }: AuditTimelineOptions): Promise<AuditTimelineEntry[]> {
     const rows = (await this.dataSource.query(TIMELINE_SQL, [incidentChainId(incidentId), afterSeq, limit])) as EventRow[];
     return rows.map((r) => toTimelineEntry(toEventRecord(r)));
   }
 
   /** Re-computes every chain, head and checkpoint; names the first broken link. */
   async verify(): Promise<AuditVerifyReport> {
-    return verifyAuditLog(this.dataSource, this.verifyBatchSize, this.clock());
+    return verifyAuditLog(this.dataSource, this.verifyBatchSize, new Date());
   }
 
   /**
@@ -87,9 +76,4 @@ export class AuditLog {
     const rows = (await this.dataSource.query(CHECKPOINT_SQL)) as CheckpointRow[];
     return toCheckpoint(rows[0]);
   }
-}
-
-function clampInteger(value: number | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || !Number.isFinite(value)) return fallback;
-  return Math.min(Math.max(Math.trunc(value), min), max);
 }

@@ -53,10 +53,10 @@ export interface AuditTimelineEntry {
 }
 
 export interface AuditTimelineOptions {
-  /** At most this many events (default 100, at most 1000). */
-  limit?: number;
-  /** Only events after this seq: pass the last seq of the previous page. */
-  afterSeq?: number;
+  /** At most this many events. */
+  limit: number;
+  /** Only events after this seq (0: from the first): pass the last seq of the previous page. */
+  afterSeq: number;
 }
 
 export const AUDIT_BREAK_REASONS = ['hash_mismatch', 'link_broken', 'seq_gap', 'missing_tail', 'head_mismatch', 'missing_chain', 'checkpoint_mismatch'] as const;

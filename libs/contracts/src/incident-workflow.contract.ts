@@ -7,7 +7,7 @@ export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 /** The failure type of the workflow's refusal of an acknowledge or resolve (its update validator). */
 export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
 
-/** What the workflow starts from: a snapshot of the incident row at the time it was opened. */
+/** What a run starts from: the incident as intake opened it, or as its record stands when an acknowledge or resolve starts the run. */
 export interface IncidentWorkflowInput {
   incidentId: string;
   fingerprint: string;
@@ -15,11 +15,15 @@ export interface IncidentWorkflowInput {
   service: string;
   alertname: string;
   severity: Severity;
-  /** Set only when a run continues as new: the state the new run carries on from. */
+  /**
+   * The state the run carries on from: the last run's when it continued as new, or the record's when
+   * an acknowledge or resolve starts a fresh run for an incident already further along. The name is
+   * kept: it is in the histories of running workflows.
+   */
   continued?: IncidentLiveState;
 }
 
-/** The workflow input from an incident record (the row, or what intake's upsert returned). */
+/** The workflow input from an incident record. (Intake builds the same input in SQL, in `intake_accept`.) */
 export function incidentWorkflowInput(incident: { id: string } & Omit<IncidentWorkflowInput, 'incidentId'>): IncidentWorkflowInput {
   const { id, fingerprint, title, service, alertname, severity } = incident;
   return { incidentId: id, fingerprint, title, service, alertname, severity };

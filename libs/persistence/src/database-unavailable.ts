@@ -1,6 +1,7 @@
 import { errorChain } from './error-chain';
 
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+// ECONNRESET and EPIPE are no answer (below), a case of unavailable too.
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now).
 // 57014 query_canceled: statement_timeout (VIGIL_DB_QUERY_TIMEOUT_MS) ran out; rolled back, like a refusal.
 const UNAVAILABLE_SQLSTATE = /^(08|57P|57014$)/;

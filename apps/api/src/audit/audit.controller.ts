@@ -13,7 +13,7 @@ import { IncidentQueries } from '../incidents/incident-queries.service';
 
 const timelineQuerySchema = z.strictObject({
   limit: wholeNumber({ min: 1, max: 1000 }).default(500),
-  afterSeq: wholeNumber({ min: 0 }).optional(),
+  afterSeq: wholeNumber({ min: 0 }).default(0),
 });
 
 /** An incident's audit timeline, as answered. */
