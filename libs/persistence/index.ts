@@ -6,4 +6,5 @@ export * from './src/sqlstate';
 export * from './src/group-commit';
 export * from './src/held-connections';
 export * from './src/intake/incident-intake.store';
+export * from './src/incident-records';
 export * from './src/api-key-secret';

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { incidentChainId, type AuditLog } from '../../../../libs/audit';
 import type { IncidentLiveState, IncidentTransitionRecord } from '../../../../libs/contracts';
-import { canTransition, type IncidentStatus, type Severity } from '../../../../libs/domain';
+import type { IncidentStatus, Severity } from '../../../../libs/domain';
+import { moveIncidentForward } from '../../../../libs/persistence';
 import { activeTraceFields } from '../../../../libs/telemetry';
 
 export interface ResolveWithoutWorkflow {
@@ -29,10 +30,10 @@ export interface ResolvedRecord {
 export function resolveRecordWithoutWorkflow(dataSource: DataSource, auditLog: AuditLog, request: ResolveWithoutWorkflow): Promise<ResolvedRecord | null> {
   const { incidentId, actor } = request;
   return dataSource.transaction(async (manager) => {
-    const rows: Array<{ status: IncidentStatus; severity: Severity }> = await manager.query(`SELECT status, severity FROM incidents WHERE id = $1 FOR UPDATE`, [incidentId]);
-    const from = rows[0]?.status;
-    if (!from || !canTransition(from, 'resolved')) return null;
-    await manager.query(`UPDATE incidents SET status = 'resolved', resolved_at = now(), resolved_by = $2, updated_at = now() WHERE id = $1`, [incidentId, actor]);
+    // Without a runId: the record keeps the run it names and is written only when this moves it.
+    const before = await moveIncidentForward(manager, { incidentId, to: 'resolved', actor });
+    if (!before) return null;
+    const { status: from, severity } = before;
     const event = await auditLog.append(
       {
         chainId: incidentChainId(incidentId),
@@ -46,7 +47,7 @@ export function resolveRecordWithoutWorkflow(dataSource: DataSource, auditLog: A
       },
       manager,
     );
-    return { from, severity: rows[0].severity, at: event.occurredAt };
+    return { from, severity, at: event.occurredAt };
   });
 }
 

@@ -2,7 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { incidentChainId, type AuditLog } from '../../../../libs/audit';
 import type { IncidentActivities, RecordTransitionInput } from '../../../../libs/contracts';
-import { INCIDENT_STATUSES, isAtOrPast, type IncidentStatus } from '../../../../libs/domain';
+import { isAtOrPast } from '../../../../libs/domain';
+import { moveIncidentForward, type IncidentRecord } from '../../../../libs/persistence';
 import { activeTraceFields } from '../../../../libs/telemetry';
 
 export interface IncidentActivityDeps {
@@ -10,23 +11,15 @@ export interface IncidentActivityDeps {
   auditLog: AuditLog;
 }
 
-interface RecordRow {
-  status: IncidentStatus;
-  acknowledged_by: string | null;
-  acknowledged_at: Date | null;
-  resolved_by: string | null;
-  resolved_at: Date | null;
-}
-
 /**
  * What the record already said, when it was at this transition's status or past it by someone else's
  * hand: a resolved alert can resolve the record a moment before the workflow takes a responder's
  * resolve. The audit event then names both, so the log and the record agree on who came first.
  */
-function recordAhead(row: RecordRow | undefined, input: RecordTransitionInput) {
+function recordAhead(row: IncidentRecord | null, input: RecordTransitionInput) {
   // Every record starts at triggered: there is nobody to name.
   if (!row || row.status === 'triggered' || !isAtOrPast(row.status, input.to)) return null;
-  const [by, at] = row.status === 'resolved' ? [row.resolved_by, row.resolved_at] : [row.acknowledged_by, row.acknowledged_at];
+  const [by, at] = row.status === 'resolved' ? [row.resolvedBy, row.resolvedAt] : [row.acknowledgedBy, row.acknowledgedAt];
   if (row.status === input.to && by === input.actor) return null;
   return { status: row.status, by, at: at?.toISOString() ?? null };
 }
@@ -41,22 +34,7 @@ async function recordTransition(deps: IncidentActivityDeps, input: RecordTransit
   const { workflowExecution } = Context.current().info;
   if (!workflowExecution) throw ApplicationFailure.nonRetryable('recordTransition runs only inside an incident workflow');
   await deps.dataSource.transaction(async (manager) => {
-    const [before] = (await manager.query(
-      `SELECT status, acknowledged_by, acknowledged_at, resolved_by, resolved_at FROM incidents WHERE id = $1 FOR UPDATE`,
-      [input.incidentId],
-    )) as RecordRow[];
-    await manager.query(
-      `UPDATE incidents SET
-         status = CASE WHEN array_position($4::text[], status) < array_position($4::text[], $2) THEN $2 ELSE status END,
-         acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,
-         acknowledged_by = CASE WHEN $2 = 'acknowledged' THEN coalesce(acknowledged_by, $3) ELSE acknowledged_by END,
-         resolved_at = CASE WHEN $2 = 'resolved' THEN coalesce(resolved_at, now()) ELSE resolved_at END,
-         resolved_by = CASE WHEN $2 = 'resolved' THEN coalesce(resolved_by, $3) ELSE resolved_by END,
-         workflow_run_id = coalesce(workflow_run_id, $5),
-         updated_at = now()
-       WHERE id = $1`,
-      [input.incidentId, input.to, input.actor, INCIDENT_STATUSES, workflowExecution.runId],
-    );
+    const before = await moveIncidentForward(manager, { incidentId: input.incidentId, to: input.to, actor: input.actor, runId: workflowExecution.runId });
     const ahead = recordAhead(before, input);
     await deps.auditLog.append(
       {
