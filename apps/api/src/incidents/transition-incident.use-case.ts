@@ -45,7 +45,8 @@ type UpdateRequest = TransitionIncidentCommand & { updateId: string };
  * Acknowledge or resolve through the incident workflow (a Temporal update, so the answer is the
  * state after the change). Update-with-start covers an incident whose workflow command is still
  * in the outbox. The workflow's validator decides; a refusal is a 409. A change the workflow took
- * and then failed (cancelled under it) is audited as `failed` and answered as an unexpected error.
+ * and then failed (any failure but its validator's refusal) is audited as `failed` and answered as
+ * an unexpected error.
  *
  * A workflow closed outside Vigil (terminated or cancelled in the Temporal UI) leaves its incident
  * open with nothing to move it: such an incident can still be resolved, in PostgreSQL alone.

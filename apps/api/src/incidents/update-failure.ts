@@ -4,7 +4,8 @@ import { TRANSITION_NOT_ALLOWED } from '../../../../libs/contracts';
 /**
  * How an acknowledge or resolve that failed in the workflow ended: refused by its validator
  * (`rejected`: the transition is not allowed), or taken and then failed while it was applied
- * (`failed`: the workflow was cancelled under it, say). The reason is the workflow's own.
+ * (`failed`: any failure but the validator's refusal, which carries TRANSITION_NOT_ALLOWED). The
+ * reason is the workflow's own.
  */
 export function updateFailure(error: WorkflowUpdateFailedError): { outcome: 'rejected' | 'failed'; reason: string } {
   const { cause } = error;
