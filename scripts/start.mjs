@@ -1,7 +1,9 @@
-// `npm start`: install if needed, build, then run the stack orchestrator (dist/tools/stack.js),
-// passing Ctrl-C / SIGTERM on to it and exiting with its exit code.
+// `npm start`: install if needed, refuse early if another stack holds the data folder, build, then
+// run the stack orchestrator (dist/tools/stack.js), passing Ctrl-C / SIGTERM on to it and exiting
+// with its exit code.
 // Plain Node, no dependencies: it runs before anything is installed.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureInstall } from './ensure-install.mjs';
@@ -10,6 +12,16 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function npmCommand(args) {
   return process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath, ...args]] : ['npm', args];
+}
+
+// tools/data-dir-in-use.ts. Only with a dist/ built before: the stack's own lock decides in the end.
+const DATA_DIR_IN_USE_EXIT_CODE = 3;
+
+function refuseIfDataDirInUse() {
+  const check = join(repoRoot, 'dist', 'tools', 'data-dir-in-use.js');
+  if (!existsSync(check)) return;
+  const result = spawnSync(process.execPath, [check], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status === DATA_DIR_IN_USE_EXIT_CODE) process.exit(1);
 }
 
 function build() {
@@ -33,6 +45,7 @@ function runStack() {
 
 try {
   ensureInstall();
+  refuseIfDataDirInUse();
   build();
   runStack();
 } catch (err) {

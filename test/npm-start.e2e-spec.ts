@@ -1,13 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { findFreePort, isPortFree } from '../libs/dev-stack';
 import { CLEAN_STOP, NpmStart, processesUsing, withoutVigilSettings } from './support/npm-start';
 import { alert, eventually } from './support/vigil-harness';
 import { testEnv } from './support/test-env';
+
+const REPO_ROOT = resolve(__dirname, '..');
 
 /**
  * `npm start` as a user runs it, on a data folder and ports of its own, with an OTLP collector
@@ -102,6 +105,11 @@ describe('npm start', () => {
     }
     // The API answers this machine only, as PostgreSQL and Temporal do.
     expect(await listeningAddresses(Number(env.PORT))).toEqual(['127.0.0.1']);
+    // A second `npm start` on the same folder is refused before it rebuilds the running stack's code.
+    const refused = spawnSync('npm', ['start'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 1, stderr: expect.stringContaining(`another Vigil stack (pid `) });
+    expect(refused.stdout).not.toContain('npm run build');
+    expect((await fetch(`${apiUrl}/health/ready`)).status).toBe(200);
     expect(await ctrlC(first)).toMatch(CLEAN_STOP);
     expect(await processesUsing(dataDir)).toEqual([]);
 

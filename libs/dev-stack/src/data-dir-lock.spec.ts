@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lockDataDir } from './data-dir-lock';
+import { dataDirInUse, lockDataDir } from './data-dir-lock';
 
 const quiet = () => undefined;
 
@@ -35,6 +35,16 @@ describe('the data folder lock', () => {
       expect({ trial, outcome }).toEqual({ trial, outcome: expect.stringContaining('another Vigil stack') });
       await held.release();
     }
+  });
+
+  it('tells a starter ahead of time whether a running stack holds the folder', async () => {
+    expect(await dataDirInUse(dir)).toBeUndefined();
+    const held = await lockDataDir(dir, quiet);
+    expect(await dataDirInUse(dir)).toBe(`another Vigil stack (pid ${process.pid}) is using ${dir}; stop it first, or set VIGIL_DATA_DIR to another folder`);
+    await held.release();
+    expect(await dataDirInUse(dir)).toBeUndefined();
+    await writeFile(join(dir, 'stack.lock'), JSON.stringify({ pid: deadPid(), cmdline: 'node stack.js', children: [] }));
+    expect(await dataDirInUse(dir)).toBeUndefined();
   });
 
   it('lets exactly one of two stacks starting at once take over a stale lock', async () => {

@@ -38,9 +38,7 @@ export async function lockDataDir(dataDir: string, log: Log): Promise<DataDirLoc
   for (;;) {
     if (await createWithContent(file, content)) break;
     const previous = await readLock(file);
-    if (previous && isStillRunning(previous)) {
-      throw new Error(`another Vigil stack (pid ${previous.pid}) is using ${dataDir}; stop it first, or set VIGIL_DATA_DIR to another folder`);
-    }
+    if (previous && isStillRunning(previous)) throw new Error(inUseMessage(previous.pid, dataDir));
     if (previous) await stopLeftoverChildren(previous, log);
     await setStaleLockAside(file, previous);
   }
@@ -51,6 +49,19 @@ export async function lockDataDir(dataDir: string, log: Log): Promise<DataDirLoc
     },
     release: () => rm(file, { force: true }),
   };
+}
+
+/**
+ * Why a stack could not start on this data folder now, if another holds it. Only a first look
+ * (`npm start` asks before it rebuilds `dist/` under a running stack); `lockDataDir` decides.
+ */
+export async function dataDirInUse(dataDir: string): Promise<string | undefined> {
+  const holder = await readLock(join(dataDir, LOCK_FILE));
+  return holder && isStillRunning(holder) ? inUseMessage(holder.pid, dataDir) : undefined;
+}
+
+function inUseMessage(pid: number, dataDir: string): string {
+  return `another Vigil stack (pid ${pid}) is using ${dataDir}; stop it first, or set VIGIL_DATA_DIR to another folder`;
 }
 
 // A reader must never see a lock half written: it would take it for a stale one and take over.
