@@ -258,6 +258,7 @@ describe('the API edge', () => {
       { name: 'year 0000, which PostgreSQL does not have', body: { ...valid, startsAt: '0000-01-01T00:00:00Z' }, status: 400, field: 'startsAt' },
       { name: 'an end before the start', body: { ...valid, startsAt: '2026-11-24T10:00:00+01:00', endsAt: '2026-11-24T08:59:59Z' }, status: 400, field: 'endsAt' },
       { name: 'a bad label name', body: { ...valid, labels: { ...valid.labels, 'bad-name': 'x' } }, status: 400, field: 'labels.bad-name' },
+      { name: 'a service over 255 characters (the VigilService search attribute)', body: { ...valid, labels: { ...valid.labels, service: 's'.repeat(256) } }, status: 400, field: 'labels.service' },
       { name: 'a label name over 256 characters', body: { ...valid, labels: { ...valid.labels, ['n'.repeat(257)]: 'x' } }, status: 400, field: `labels.${'n'.repeat(257)}` },
       { name: 'a generatorURL that is not a web link', body: { ...valid, generatorURL: 'javascript:alert(1)' }, status: 400, field: 'generatorURL' },
       { name: 'a NUL character in a generatorURL', body: { ...valid, generatorURL: 'http://example.com/\u0000x' }, status: 400, field: 'generatorURL' },

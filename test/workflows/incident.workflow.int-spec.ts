@@ -214,6 +214,25 @@ describe('incidentWorkflow', () => {
     expect(recorded.map((r) => [r.to, r.actor])).toEqual([['triggered', 'vigil'], ['acknowledged', 'alice']]);
   });
 
+  it('answers an acknowledgement with the state it left, when a resolve command arrives while it is recorded', async () => {
+    await withWorker(async () => {
+      const handle = await start(input());
+      await waitUntil(async () => recorded.length === 1, { description: 'the triggered state recorded', timeoutMs: 10_000, intervalMs: 20 });
+      holding = gate();
+      const acknowledged = handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] });
+      await holding.waiting;
+      await handle.signal(incidentCommandSignal, { seq: 2, kind: 'resolve', actor: 'alertmanager', reason: 'resolved alert' });
+      await waitUntil(async () => (await handle.query(incidentStateQuery)).status === 'resolved', { description: 'the resolve applied', timeoutMs: 10_000, intervalMs: 20 });
+      holding.open();
+      const answer = await acknowledged;
+      expect(answer.status).toBe('acknowledged');
+      expect(answer.transitions.map((t) => t.to)).toEqual(['triggered', 'acknowledged']);
+      expect((await handle.result()).status).toBe('resolved');
+      await saveHistory(handle, 'incident-resolved-while-acknowledging');
+    });
+    expect(recorded.map((r) => [r.to, r.actor])).toEqual([['triggered', 'vigil'], ['acknowledged', 'alice'], ['resolved', 'alertmanager']]);
+  });
+
   it('keeps VigilStatus current for the Temporal UI', async () => {
     await withWorker(async () => {
       const handle = await start(input());

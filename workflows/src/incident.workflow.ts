@@ -92,6 +92,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     return persisted;
   }
 
+  /**
+   * An update's answer: the state its own change left, once recorded. A resolved alert's command
+   * may move the incident on while an acknowledgement is being recorded; the responder is still
+   * told what their acknowledgement did.
+   */
+  async function answerOnceRecorded(to: IncidentStatus, actor: string): Promise<IncidentLiveState> {
+    const recorded = moveTo(to, actor);
+    const after = { ...state, transitions: [...state.transitions] };
+    await recorded;
+    return after;
+  }
+
   function assertCanMoveTo(to: IncidentStatus): void {
     if (!canTransition(state.status, to)) {
       throw ApplicationFailure.nonRetryable(`incident is ${state.status}; cannot move to ${to}`, TRANSITION_NOT_ALLOWED);
@@ -128,22 +140,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   setHandler(incidentStateQuery, () => state);
   setHandler(incidentCommandSignal, applyCommand);
-  setHandler(
-    acknowledgeUpdate,
-    async ({ actor }) => {
-      await moveTo('acknowledged', actor);
-      return state;
-    },
-    { validator: (_request) => assertCanMoveTo('acknowledged') },
-  );
-  setHandler(
-    resolveUpdate,
-    async ({ actor }) => {
-      await moveTo('resolved', actor);
-      return state;
-    },
-    { validator: (_request) => assertCanMoveTo('resolved') },
-  );
+  setHandler(acknowledgeUpdate, ({ actor }) => answerOnceRecorded('acknowledged', actor), { validator: (_request) => assertCanMoveTo('acknowledged') });
+  setHandler(resolveUpdate, ({ actor }) => answerOnceRecorded('resolved', actor), { validator: (_request) => assertCanMoveTo('resolved') });
 
   try {
     await condition(() => state.status === 'resolved' || (mayContinueAsNew && workflowInfo().continueAsNewSuggested));

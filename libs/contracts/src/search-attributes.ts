@@ -6,3 +6,10 @@ export const VigilService = defineSearchAttributeKey('VigilService', SearchAttri
 export const VigilStatus = defineSearchAttributeKey('VigilStatus', SearchAttributeType.KEYWORD);
 
 export const VIGIL_SEARCH_ATTRIBUTES = [VigilSeverity, VigilService, VigilStatus] as const;
+
+/**
+ * The longest `service` a keyword search attribute holds everywhere: a Temporal cluster with SQL
+ * visibility (PostgreSQL, MySQL) stores keywords as VARCHAR(255), and a longer one fails the
+ * workflow's visibility writes, so it never shows in the UI's lists.
+ */
+export const MAX_SERVICE_LENGTH = 255;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SERVICE_LENGTH } from '../../../../libs/contracts';
 import { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
 import { ALERT_OUTCOMES } from '../../../../libs/persistence';
 import { storable } from '../http/storable';
@@ -14,7 +15,7 @@ const MAX_PAIRS = 64;
 const labelsSchema = z
   .object({
     alertname: storable(z.string().trim().min(1).max(256)),
-    service: storable(z.string().trim().min(1).max(256)),
+    service: storable(z.string().trim().min(1).max(MAX_SERVICE_LENGTH)),
     severity: z.enum(SEVERITIES),
   })
   .catchall(labelValue)

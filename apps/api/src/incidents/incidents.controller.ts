@@ -1,6 +1,7 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { MAX_SERVICE_LENGTH } from '../../../../libs/contracts';
 import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
 import { ApiKeyAuth } from '../auth/api-key-security';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
@@ -28,7 +29,7 @@ const listQuerySchema = pageQuerySchema.extend({
   status: oneOrMoreOf(INCIDENT_STATUSES).optional(),
   severity: oneOrMoreOf(SEVERITIES).optional(),
   // Trimmed, as the label is at intake.
-  service: storable(queryText().trim().min(1).max(256)).optional(),
+  service: storable(queryText().trim().min(1).max(MAX_SERVICE_LENGTH)).optional(),
 });
 
 const transitionBodySchema = z.strictObject({ note: storable(z.string().max(2000)).optional() }).default({});
@@ -55,7 +56,7 @@ export class IncidentsController {
   @ApiOperation({ summary: 'List incidents, newest first, cursor-paginated' })
   @ApiQuery({ name: 'status', required: false, enum: INCIDENT_STATUSES, isArray: true, description: 'any of; repeated or comma-separated (open ones: `triggered,acknowledged`)' })
   @ApiQuery({ name: 'severity', required: false, enum: SEVERITIES, isArray: true, description: 'any of; repeated or comma-separated' })
-  @ApiQuery({ name: 'service', required: false, description: 'the service label, exactly (surrounding spaces are trimmed, as at intake)', schema: { type: 'string', minLength: 1, maxLength: 256 } })
+  @ApiQuery({ name: 'service', required: false, description: 'the service label, exactly (surrounding spaces are trimmed, as at intake)', schema: { type: 'string', minLength: 1, maxLength: MAX_SERVICE_LENGTH } })
   @PageQuery()
   @ApiOkResponse({ schema: openApiSchema(incidentPageSchema) })
   list(@Query() query: unknown) {
