@@ -305,8 +305,16 @@ describe('alert to incident', () => {
     await eventually(() => handle.query(incidentStateQuery), 'workflow answering queries');
     await handle.terminate('stopped by hand in the Temporal UI');
 
-    // A repeat with another severity changes the record; the closed workflow never hears of it.
-    expect((await send(alert({ labels: { ...labels, severity: 'high' } })))[0]).toMatchObject({ incidentId: id, outcome: 'deduplicated' });
+    // A repeat with another severity changes the record; the closed workflow never hears of it,
+    // and the timeline says so, in the repeat's trace.
+    const [repeat] = await send(alert({ labels: { ...labels, severity: 'high' } }));
+    expect(repeat).toMatchObject({ incidentId: id, outcome: 'deduplicated' });
+    const dropped = await eventually(async () => {
+      const events = (await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`)).body.events as Array<{ type: string }>;
+      return events.find((e) => e.type === 'workflow.command_dropped');
+    }, 'the severity command dropped');
+    expect(dropped).toMatchObject({ actor: 'vigil-dispatcher', traceId: repeat.traceId, data: { command: 'severity', reason: 'workflow already closed' } });
+    expect(await workflowStatus(id)).toBe('TERMINATED');
 
     const ack = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' });
     expect(ack.status).toBe(409);
@@ -331,14 +339,32 @@ describe('alert to incident', () => {
     expect(reopened.incidentId).not.toBe(id);
   });
 
+  /**
+   * Acknowledges the incident, then deletes its workflow: deleting a running workflow terminates it
+   * and drops its history at once, what a termination in the Temporal UI and then the namespace's
+   * retention do. The workflow id is free again.
+   */
+  async function acknowledgeThenForgetWorkflow(incidentId: string): Promise<void> {
+    expect((await vigil.json(`/api/v1/incidents/${incidentId}/acknowledge`, { method: 'POST' })).status).toBe(200);
+    await vigil.client.workflowService.deleteWorkflowExecution({ namespace: vigil.client.options.namespace, workflowExecution: { workflowId: incidentWorkflowId(incidentId) } });
+    await eventually(async () => ((await workflowStatus(incidentId).catch((e: Error) => e.name)) === 'WorkflowNotFoundError' ? true : undefined), 'history deleted');
+  }
+
+  async function statusChanges(incidentId: string): Promise<Array<{ data: unknown; actor: string; runId: string }>> {
+    const timeline = await vigil.json(`/api/v1/incidents/${incidentId}/audit?limit=200`);
+    return timeline.body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
+  }
+
+  const ACKNOWLEDGED_THEN_RESOLVED = [
+    { from: null, to: 'triggered' },
+    { from: 'triggered', to: 'acknowledged' },
+    { from: 'acknowledged', to: 'resolved' },
+  ];
+
   it('audits every transition of a fresh run started after Temporal forgot a terminated one (past its retention)', async () => {
     const [accepted] = await send(alert({ labels: { service: `forgotten-${Date.now()}` } }));
     const id = accepted.incidentId;
-    expect((await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' })).status).toBe(200);
-    // Deleting a running workflow terminates it and drops its history at once: what a termination
-    // in the Temporal UI and then the namespace's retention do. The workflow id is free again.
-    await vigil.client.workflowService.deleteWorkflowExecution({ namespace: vigil.client.options.namespace, workflowExecution: { workflowId: accepted.workflowId } });
-    await eventually(async () => ((await workflowStatus(id).catch((e: Error) => e.name)) === 'WorkflowNotFoundError' ? true : undefined), 'history deleted');
+    await acknowledgeThenForgetWorkflow(id);
 
     const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST', body: { note: 'after the retention' } });
     expect(resolved.status).toBe(200);
@@ -346,16 +372,36 @@ describe('alert to incident', () => {
 
     // The fresh run carried on from the record: acknowledged, not triggered again.
     expect(resolved.body.transitions.map((t: { to: string }) => t.to)).toEqual(['triggered', 'acknowledged', 'resolved']);
-    const timeline = await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`);
-    const changes = timeline.body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
+    const changes = await statusChanges(id);
     // The old run's two transitions and the fresh run's one, whose key (index 3, or 1 had it started over) is its run's own.
-    expect(changes.map((e: { data: unknown }) => e.data)).toEqual([
-      { from: null, to: 'triggered' },
-      { from: 'triggered', to: 'acknowledged' },
-      { from: 'acknowledged', to: 'resolved' },
-    ]);
+    expect(changes.map((e) => e.data)).toEqual(ACKNOWLEDGED_THEN_RESOLVED);
     expect(changes.at(-1)).toMatchObject({ actor: expect.stringContaining('apikey:'), runId: (await vigil.client.workflow.getHandle(accepted.workflowId).describe()).runId });
     expect((await vigil.json(`/api/v1/incidents/${id}`)).body).toMatchObject({ status: 'resolved' });
+  });
+
+  it('carries a fresh run on from the record when a later alert reaches an acknowledged incident whose workflow Temporal forgot', async () => {
+    const labels = { service: `forgotten-alert-${Date.now()}` };
+    const [accepted] = await send(alert({ labels }));
+    const id = accepted.incidentId;
+    await acknowledgeThenForgetWorkflow(id);
+
+    // A repeat with another severity queues a command, whose delivery starts a fresh run.
+    expect((await send(alert({ labels: { ...labels, severity: 'high' } })))[0]).toMatchObject({ incidentId: id, outcome: 'deduplicated' });
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    const state = await eventually(async () => {
+      const live = await handle.query(incidentStateQuery).catch(() => undefined);
+      return live?.severity === 'high' ? live : undefined;
+    }, 'the fresh run with the new severity');
+    // Acknowledged, as the record is, not triggered again; and the Temporal UI's filters agree.
+    expect(state).toMatchObject({ status: 'acknowledged', severity: 'high' });
+    expect(state.transitions.map((t) => t.to)).toEqual(['triggered', 'acknowledged']);
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    expect([attributes.get(VigilStatus), attributes.get(VigilSeverity)]).toEqual(['acknowledged', 'high']);
+    expect((await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' })).status).toBe(409);
+
+    const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' });
+    expect(resolved.status).toBe(200);
+    expect((await statusChanges(id)).map((e) => e.data)).toEqual(ACKNOWLEDGED_THEN_RESOLVED);
   });
 
   it('lists incidents filtered by status, severity and service, one cursor page at a time', async () => {

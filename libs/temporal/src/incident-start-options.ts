@@ -29,7 +29,7 @@ export function incidentStartOptions(input: IncidentWorkflowInput, config: Vigil
     typedSearchAttributes: [
       { key: VigilSeverity, value: input.severity },
       { key: VigilService, value: input.service },
-      { key: VigilStatus, value: 'triggered' },
+      { key: VigilStatus, value: input.continued?.status ?? 'triggered' },
     ],
     // Severity can change while the incident is open, so it lives in the search attribute and the workflow's current details.
     staticSummary: cutText(`${input.service}: ${input.title}`, SUMMARY_MAX_LENGTH),

@@ -1,6 +1,6 @@
 import { startInputFromRecord, type IncidentRecordSoFar } from './start-input-from-record';
 
-describe('the input of a run an acknowledge or resolve starts', () => {
+describe('the input of a run that an acknowledge, a resolve or a queued command starts', () => {
   const record: IncidentRecordSoFar = {
     id: '01a210b4-1332-719d-a1cc-58e0a57f0820',
     fingerprint: 'fp',
@@ -38,5 +38,10 @@ describe('the input of a run an acknowledge or resolve starts', () => {
         { from: 'triggered', to: 'acknowledged', actor: 'apikey:oncall', at: '2026-11-25T01:05:00.000Z' },
       ],
     });
+  });
+
+  it('starts afresh from a resolved record, which its queued resolve command closes', () => {
+    const resolved = startInputFromRecord({ ...record, status: 'resolved', acknowledgedAt: new Date('2026-11-25T01:05:00.000Z'), acknowledgedBy: 'apikey:oncall' });
+    expect(resolved).toEqual(startInputFromRecord(record));
   });
 });

@@ -15,15 +15,18 @@ export interface IncidentRecordSoFar {
 }
 
 /**
- * The input of a run that an acknowledge or resolve starts (update-with-start). Usually the incident
- * is still triggered, its start command on its way from the outbox, and the run starts afresh. A
- * record further along has outlived its workflow: Temporal forgot a run terminated by hand (the
- * namespace's retention). The fresh run then carries on from the record, as a run that continued as
- * new carries on from the last one, rather than starting over at triggered.
+ * The input of a run that Vigil starts if the incident's workflow is not running: by an acknowledge
+ * or resolve (update-with-start), or by delivering a queued command (signal-with-start). Usually
+ * the incident is still triggered, its start command on its way from the outbox, and the run starts
+ * afresh. An acknowledged record has outlived its workflow: Temporal forgot a run terminated by
+ * hand (the namespace's retention). The fresh run then carries on from the record, as a run that
+ * continued as new carries on from the last one, rather than starting over at triggered. A resolved
+ * record also starts afresh: only a command queued before its resolve can get here, and the
+ * resolve command queued after it closes the run.
  */
 export function startInputFromRecord(incident: IncidentRecordSoFar): IncidentWorkflowInput {
   const input = incidentWorkflowInput(incident);
-  if (incident.status === 'triggered') return input;
+  if (incident.status !== 'acknowledged') return input;
   const transitions: IncidentTransitionRecord[] = [{ from: null, to: 'triggered', actor: 'vigil', at: incident.createdAt.toISOString() }];
   if (incident.acknowledgedAt) {
     transitions.push({ from: 'triggered', to: 'acknowledged', actor: incident.acknowledgedBy ?? 'unknown', at: incident.acknowledgedAt.toISOString() });

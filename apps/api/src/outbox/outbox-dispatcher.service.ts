@@ -6,6 +6,8 @@ import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
+import { IncidentQueries } from '../incidents/incident-queries.service';
+import { startInputFromRecord } from '../incidents/start-input-from-record';
 import { retryDelayMs } from './backoff';
 import { DeliveryQueue } from './delivery-queue';
 import { OutboxStore, type OutboxCommand } from './outbox.store';
@@ -38,6 +40,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly dataSource: DataSource,
     private readonly auditLog: AuditLog,
     private readonly config: VigilConfig,
+    private readonly incidents: IncidentQueries,
   ) {
     const { concurrency, maxQueued } = config.outbox;
     this.deliveries = new DeliveryQueue({ concurrency, maxQueued }, (command) => this.deliver(command));
@@ -104,11 +107,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       }
       // The stored trace context makes the workflow a continuation of the HTTP request that queued it.
       const runId = await withTraceCarrier(carrier, () => this.signalWithStart(command));
-      await withTraceCarrier(carrier, () => this.markDispatched(command, runId, null));
+      await withTraceCarrier(carrier, () => this.markDispatched(command, runId));
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         // The incident's workflow has closed: the command has nothing left to act on.
-        await this.markDispatched(command, null, 'workflow already closed').catch((e: unknown) => this.retryLater(command, e));
+        await withTraceCarrier(carrier, () => this.markDropped(command, 'workflow already closed')).catch((e: unknown) => this.retryLater(command, e));
         return;
       }
       await this.retryLater(command, error);
@@ -117,9 +120,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   private async signalWithStart(command: OutboxCommand): Promise<string> {
     const signal = { ...command.payload.command, seq: Number(command.id) } as IncidentCommand;
+    // Should the run have to start, it starts from the record as it is now, not as it was when the
+    // command was queued: Temporal may have forgotten a run of an incident acknowledged since.
+    const incident = await this.incidents.get(command.payload.input.incidentId);
     const handle = await this.client.connection.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, () =>
       this.client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
-        ...incidentStartOptions(command.payload.input, this.config),
+        ...incidentStartOptions(startInputFromRecord(incident), this.config),
         signal: incidentCommandSignal,
         signalArgs: [signal],
       }),
@@ -127,20 +133,29 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     return handle.signaledRunId;
   }
 
-  private async markDispatched(command: OutboxCommand, runId: string | null, note: string | null): Promise<void> {
+  private markDispatched(command: OutboxCommand, runId: string): Promise<void> {
+    return this.settle(command, null, { type: 'workflow.signaled', runId, data: {} });
+  }
+
+  private markDropped(command: OutboxCommand, reason: string): Promise<void> {
+    return this.settle(command, reason, { type: 'workflow.command_dropped', data: { reason } });
+  }
+
+  /** Takes the command off the outbox and audits what became of it, in one transaction. */
+  private async settle(command: OutboxCommand, note: string | null, event: { type: string; runId?: string; data: Record<string, unknown> }): Promise<void> {
     const incidentId = command.payload.input.incidentId;
     await this.dataSource.transaction(async (m) => {
       await this.store.markDispatched(command.id, note, m);
       await this.auditLog.append(
         {
           chainId: incidentChainId(incidentId),
-          type: 'workflow.signaled',
+          type: event.type,
           actor: 'vigil-dispatcher',
           incidentId,
           ...activeTraceFields(),
           workflowId: command.workflowId,
-          runId: runId ?? undefined,
-          data: { signal: incidentCommandSignal.name, command: command.payload.command.kind, seq: Number(command.id), note },
+          runId: event.runId,
+          data: { signal: incidentCommandSignal.name, command: command.payload.command.kind, seq: Number(command.id), ...event.data },
           idempotencyKey: `outbox:${command.id}`,
         },
         m,
