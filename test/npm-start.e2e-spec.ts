@@ -113,6 +113,19 @@ describe('npm start', () => {
     expect(await ctrlC(first)).toMatch(CLEAN_STOP);
     expect(await processesUsing(dataDir)).toEqual([]);
 
+    // A bad setting for the apps is named, in one line, before anything starts (the orchestrator `npm start` runs once built).
+    const badSetting = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'tools', 'stack.js')], { env: { ...env, VIGIL_ADMIN_API_KEY: 'short' }, encoding: 'utf8', timeout: 30_000 });
+    expect({ status: badSetting.status, stdout: badSetting.stdout, stderr: badSetting.stderr }).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: '[stack] invalid configuration: VIGIL_ADMIN_API_KEY: must be at least 24 characters\n',
+    });
+    // So are the apps run on their own (in production, under a supervisor).
+    for (const app of ['api', 'worker']) {
+      const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')], { env: { ...env, DATABASE_URL: 'postgres://127.0.0.1/vigil', VIGIL_OUTBOX_POLL_MS: '1' }, encoding: 'utf8', timeout: 30_000 });
+      expect({ app, status: run.status, stderr: run.stderr }).toEqual({ app, status: 1, stderr: 'invalid configuration: VIGIL_OUTBOX_POLL_MS: Too small: expected number to be >=10\n' });
+    }
+
     const second = await upAndReady();
     expect(second.output()).not.toContain('A new admin API key was created');
     const detail = await request(key!, `/api/v1/incidents/${accepted.incidentId}`);

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { VigilConfig } from '../libs/config';
 import {
   adminApiKeyShown,
   adminKeyNotice,
@@ -183,11 +184,31 @@ async function main(settings: StackSettings): Promise<number> {
   return exitCode;
 }
 
-const settings = readStackSettings(process.env, REPO_ROOT);
-main(settings).then(
+/**
+ * The settings the API and the worker will be started with, checked before anything starts: a bad
+ * one would otherwise stop the stack only once PostgreSQL and Temporal are up. What the stack sets
+ * for them itself (the database it starts) stands in for what it does not know yet.
+ */
+function checkAppSettings(settings: StackSettings): void {
+  const { VIGIL_ADMIN_API_KEY: _key, ...inherited } = process.env;
+  VigilConfig.fromEnv({ ...inherited, VIGIL_ADMIN_API_KEY: settings.adminApiKey, DATABASE_URL: settings.externalDatabase?.url ?? 'postgres://127.0.0.1/vigil' });
+}
+
+async function run(): Promise<number> {
+  const settings = readStackSettings(process.env, REPO_ROOT);
+  try {
+    checkAppSettings(settings);
+    return await main(settings);
+  } catch (err) {
+    console.error(`[stack] ${explainStackFailure(err, settings.dataDir)}`);
+    return 1;
+  }
+}
+
+run().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`[stack] ${explainStackFailure(err, settings.dataDir)}`);
+    console.error(`[stack] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
 );

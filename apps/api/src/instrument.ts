@@ -1,8 +1,8 @@
 // Imported first by main.ts: the SDK must patch http and pg before they are loaded.
-import { processConfig } from '../../../libs/config';
+import { processConfigOrExit } from '../../../libs/config';
 import { startTelemetry } from '../../../libs/telemetry';
 
-const config = processConfig();
+const config = processConfigOrExit();
 export const telemetry = startTelemetry({
   serviceName: config.otel.serviceName ?? 'vigil-api',
   exporterEndpoint: config.otel.exporterEndpoint,

@@ -1,8 +1,8 @@
 // Imported first by main.ts: the SDK must patch modules before they are loaded.
-import { processConfig } from '../../../libs/config';
+import { processConfigOrExit } from '../../../libs/config';
 import { startTelemetry } from '../../../libs/telemetry';
 
-const config = processConfig();
+const config = processConfigOrExit();
 export const telemetry = startTelemetry({
   serviceName: config.otel.serviceName ?? 'vigil-worker',
   exporterEndpoint: config.otel.exporterEndpoint,

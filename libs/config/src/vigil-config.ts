@@ -95,3 +95,14 @@ export function processConfig(): VigilConfig {
   cached ??= VigilConfig.fromEnv(process.env);
   return cached;
 }
+
+/** `processConfig` for an entry point: a bad setting ends the process with the message naming it, not a stack trace. */
+export function processConfigOrExit(): VigilConfig {
+  try {
+    return processConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
