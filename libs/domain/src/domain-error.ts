@@ -3,6 +3,7 @@ export enum DomainErrorCode {
   TransitionNotAllowed = 'TRANSITION_NOT_ALLOWED',
   ApiKeyNotFound = 'API_KEY_NOT_FOUND',
   ApiKeyNameTaken = 'API_KEY_NAME_TAKEN',
+  LastAdminKey = 'LAST_ADMIN_KEY',
   WorkflowUnavailable = 'WORKFLOW_UNAVAILABLE',
   IntakeOverloaded = 'INTAKE_OVERLOADED',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',

@@ -48,9 +48,10 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Revoke an API key; revoking a revoked key changes nothing' })
+  @ApiOperation({ summary: 'Revoke an API key; revoking a revoked key changes nothing; the last admin key that works is kept' })
   @ApiOkResponse({ description: 'The key, revoked', schema: openApiSchema(apiKeyViewSchema) })
   @ApiNotFoundResponse({ description: 'No such API key' })
+  @ApiConflictResponse({ description: 'The last admin key that works: create another admin key first' })
   revoke(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal) {
     return this.apiKeys.revoke(id, actorOf(principal));
   }

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { Like, type DataSource, type Repository } from 'typeorm';
+import { IsNull, Like, type DataSource, type Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
-import { openDataSource, testDatabaseUrls } from '../../../../test/support/test-database';
+import { createScratchDatabase, openDataSource, testDatabaseUrls } from '../../../../test/support/test-database';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainErrorCode } from '../../../../libs/domain';
 import { ApiKeyEntity, hashApiKey } from '../../../../libs/persistence';
@@ -66,6 +66,7 @@ describe('ApiKeysService on PostgreSQL', () => {
     const first = new ApiKeysService(repository, new AuditLog(ds), config);
     await first.onApplicationBootstrap();
     const [stored] = await repository.findBy({ keyHash: hashApiKey(adminKey) });
+    await service.create(`other-admin-${randomBytes(4).toString('hex')}`, 'admin', 'test');
     await first.revoke(stored.id, 'apikey:other-admin');
 
     const restarted = new ApiKeysService(repository, new AuditLog(ds), config);
@@ -123,6 +124,31 @@ describe('ApiKeysService on PostgreSQL', () => {
       expect(n).toBe(1);
     } finally {
       await wide.destroy();
+    }
+  });
+
+  it('keeps the last admin key that works: of two admins revoking each other\'s keys at once, one is refused', async () => {
+    const scratch = await createScratchDatabase('vigil_keys');
+    const wide = await openDataSource(scratch.appUrl, 10);
+    try {
+      const keys = new ApiKeysService(wide.getRepository(ApiKeyEntity), new AuditLog(wide), VigilConfig.fromEnv({ DATABASE_URL: scratch.appUrl }));
+      const [alice, bob] = [await keys.create('alice', 'admin', 'test'), await keys.create('bob', 'admin', 'test')];
+      const sender = await keys.create('sender', 'ingest', 'test');
+      await Promise.all(Array.from({ length: 10 }, () => wide.query('SELECT pg_sleep(0.05)')));
+      const outcomes = await Promise.allSettled([keys.revoke(alice.id, 'apikey:bob'), keys.revoke(bob.id, 'apikey:alice')]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: DomainErrorCode.LastAdminKey });
+      const left = await wide.getRepository(ApiKeyEntity).findOneByOrFail({ role: 'admin', revokedAt: IsNull() });
+      await expect(keys.revoke(left.id, 'test')).rejects.toMatchObject({ code: DomainErrorCode.LastAdminKey, message: expect.stringContaining(`${left.name} is the last admin API key`) });
+      expect(await keys.authenticate(left.id === alice.id ? alice.key : bob.key)).toMatchObject({ role: 'admin' });
+      // Other keys go as before, and so does an admin key once there is another.
+      await expect(keys.revoke(sender.id, 'test')).resolves.toMatchObject({ revokedAt: expect.any(String) });
+      await keys.create('carol', 'admin', 'test');
+      await expect(keys.revoke(left.id, 'test')).resolves.toMatchObject({ revokedAt: expect.any(String) });
+    } finally {
+      await wide.destroy();
+      await scratch.drop();
     }
   });
 

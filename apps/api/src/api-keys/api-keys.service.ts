@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Like, Repository } from 'typeorm';
+import { IsNull, Like, Not, Repository } from 'typeorm';
 import { API_KEYS_CHAIN_ID, AuditLog } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
@@ -23,6 +23,8 @@ import { firstFreeName } from './first-free-name';
 const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 /** Names are unique (migration 1764000000007): a name is one key's actor in the audit log. */
 const NAME_CONSTRAINT = 'api_keys_name_key';
+/** pg_advisory_xact_lock key of revocations (audit checkpoints use 7413300001). */
+const REVOCATION_LOCK = 7413300002;
 
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
@@ -103,11 +105,16 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return all.map(toApiKeyView);
   }
 
+  /** Revokes a key; never the last active admin key, which would leave no one able to manage keys. */
   async revoke(id: string, actor: string): Promise<ApiKeyView> {
     const revoked = await this.keys.manager.transaction(async (manager) => {
-      // Locked: of revocations at once, one revokes and audits, the others see it revoked.
-      const entity = await manager.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      // One revocation at a time: two admins revoking each other's keys at once must not leave none.
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [REVOCATION_LOCK]);
+      const entity = await manager.findOneBy(ApiKeyEntity, { id });
       if (!entity) throw new DomainError(DomainErrorCode.ApiKeyNotFound, `no API key ${id}`);
+      if (!entity.revokedAt && entity.role === 'admin' && !(await manager.existsBy(ApiKeyEntity, { role: 'admin', revokedAt: IsNull(), id: Not(id) }))) {
+        throw new DomainError(DomainErrorCode.LastAdminKey, `${entity.name} is the last admin API key that works: create another admin key before revoking it`);
+      }
       if (!entity.revokedAt) {
         entity.revokedAt = new Date();
         await manager.save(entity);

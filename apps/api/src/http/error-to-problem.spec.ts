@@ -10,6 +10,7 @@ describe('errorToProblem', () => {
     [new DomainError(DomainErrorCode.IncidentNotFound, 'no'), 404, undefined],
     [new DomainError(DomainErrorCode.ApiKeyNotFound, 'no'), 404, undefined],
     [new DomainError(DomainErrorCode.TransitionNotAllowed, 'no'), 409, undefined],
+    [new DomainError(DomainErrorCode.LastAdminKey, 'no'), 409, undefined],
     [new DomainError(DomainErrorCode.WorkflowUnavailable, 'down'), 503, 5],
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 503, 5],
     [Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 503, 5],

@@ -73,6 +73,8 @@ function domainProblem(error: DomainError): { problem: Problem; retryAfter?: num
       return { problem: problem(404, 'not-found', 'Not found', { detail, ...error.details }) };
     case DomainErrorCode.ApiKeyNameTaken:
       return { problem: problem(409, 'name-taken', 'Name already taken', { detail, errors: [{ field: 'name', message: detail }] }) };
+    case DomainErrorCode.LastAdminKey:
+      return { problem: problem(409, 'last-admin-key', 'Last admin key', { detail }) };
     case DomainErrorCode.TransitionNotAllowed:
       return { problem: problem(409, 'transition-not-allowed', 'Transition not allowed', { detail, ...error.details }) };
     case DomainErrorCode.WorkflowUnavailable:
