@@ -16,10 +16,15 @@ describe('a whole number in a query string', () => {
   });
 
   it.each([
-    ['0x10', 'must be a whole number'],
+    ['0x10', 'must be a whole number, at least 0'],
+    ['-1', 'must be a whole number, at least 0'],
     ['9007199254740993', 'must have at most 15 digits'],
   ])('says what is wrong with %j, once', (text, message) => {
     expect(wholeNumber({ min: 0 }).safeParse(text).error?.issues.map((issue) => issue.message)).toEqual([message]);
+  });
+
+  it.each(['-1', '0', '201', 'x'])('says what would do instead of %j', (text) => {
+    expect(limit.safeParse(text).error?.issues.map((issue) => issue.message)).toEqual(['must be a whole number from 1 to 200']);
   });
 
   it('says a repeated parameter is repeated', () => {
