@@ -108,7 +108,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   /** Revokes a key; never the last active admin key, which would leave no one able to manage keys. */
   async revoke(id: string, actor: string): Promise<ApiKeyView> {
     const revoked = await this.keys.manager.transaction(async (manager) => {
-      // One revocation at a time: two admins revoking each other's keys at once must not leave none.
+      // One revocation at a time: of revocations of one key at once, one revokes and audits, the
+      // others see it revoked; and two admins revoking each other's keys at once cannot leave none.
       await manager.query('SELECT pg_advisory_xact_lock($1)', [REVOCATION_LOCK]);
       const entity = await manager.findOneBy(ApiKeyEntity, { id });
       if (!entity) throw new DomainError(DomainErrorCode.ApiKeyNotFound, `no API key ${id}`);
