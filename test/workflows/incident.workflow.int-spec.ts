@@ -117,6 +117,17 @@ describe('incidentWorkflow', () => {
     });
   }
 
+  /** An incident whose triggered state is recorded, and alice's acknowledgement held while it is recorded (within `withWorker`). */
+  async function acknowledgementBeingRecorded() {
+    const handle = await start(input());
+    await waitUntil(async () => recorded.length === 1, { description: 'the triggered state recorded', timeoutMs: 10_000, intervalMs: 20 });
+    const held = gate();
+    holding = held;
+    const acknowledged = handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] });
+    await held.waiting;
+    return { handle, acknowledged, release: held.open };
+  }
+
   /** Each transition in the final state, and persisted exactly once, in order. */
   function expectAckedByAliceResolvedByBob(final: IncidentLiveState): void {
     expect(final.transitions.map((t) => [t.from, t.to, t.actor])).toEqual([
@@ -198,13 +209,9 @@ describe('incidentWorkflow', () => {
 
   it('answers an acknowledgement under way when it is cancelled, records it, and then closes as cancelled', async () => {
     await withWorker(async () => {
-      const handle = await start(input());
-      await waitUntil(async () => recorded.length === 1, { description: 'the triggered state recorded', timeoutMs: 10_000, intervalMs: 20 });
-      holding = gate();
-      const acknowledged = handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] });
-      await holding.waiting;
+      const { handle, acknowledged, release } = await acknowledgementBeingRecorded();
       await handle.cancel();
-      holding.open();
+      release();
       expect((await acknowledged).status).toBe('acknowledged');
       const closed = await handle.result().catch((error: unknown) => error);
       await saveHistory(handle, 'incident-cancelled-during-acknowledge');
@@ -216,14 +223,10 @@ describe('incidentWorkflow', () => {
 
   it('answers an acknowledgement with the state it left, when a resolve command arrives while it is recorded', async () => {
     await withWorker(async () => {
-      const handle = await start(input());
-      await waitUntil(async () => recorded.length === 1, { description: 'the triggered state recorded', timeoutMs: 10_000, intervalMs: 20 });
-      holding = gate();
-      const acknowledged = handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] });
-      await holding.waiting;
+      const { handle, acknowledged, release } = await acknowledgementBeingRecorded();
       await handle.signal(incidentCommandSignal, { seq: 2, kind: 'resolve', actor: 'alertmanager', reason: 'resolved alert' });
       await waitUntil(async () => (await handle.query(incidentStateQuery)).status === 'resolved', { description: 'the resolve applied', timeoutMs: 10_000, intervalMs: 20 });
-      holding.open();
+      release();
       const answer = await acknowledged;
       expect(answer.status).toBe('acknowledged');
       expect(answer.transitions.map((t) => t.to)).toEqual(['triggered', 'acknowledged']);
