@@ -435,7 +435,8 @@ describe('alert to incident', () => {
     const body = alert({ annotations: { summary: 'error rate 7%', runbook_url: 'https://runbooks.example.com/checkout' }, generatorURL });
     // RFC 3339 allows a lower-case t and z; Alertmanager sends Go's zero time for "no end yet".
     const [first] = await send({ ...body, startsAt: '2026-11-24t09:00:00.5+02:00', endsAt: '0001-01-01T00:00:00Z' });
-    const [second] = await send({ ...body, annotations: { summary: 'error rate 9%' } });
+    // An offset PostgreSQL itself refuses (beyond ±15:59), and nanoseconds, as Go sends them.
+    const [second] = await send({ ...body, annotations: { summary: 'error rate 9%' }, startsAt: '2026-11-24T23:00:00.123456789+16:00' });
     // One request, one transaction: three alerts that share their received_at.
     const batch = await send([body, body, body]);
     const [resolved] = await send({ ...body, status: 'resolved', startsAt: '2026-11-24T07:00:00.5Z', endsAt: '2026-11-24T07:10:00z' });
@@ -466,7 +467,8 @@ describe('alert to incident', () => {
     expect(items[0]).toMatchObject({ status: 'resolved', startsAt: '2026-11-24T07:00:00.500Z', endsAt: '2026-11-24T07:10:00.000Z' });
     // Go's zero time, Alertmanager's "no end yet", is stored as no time.
     expect(items[5]).toMatchObject({ startsAt: '2026-11-24T07:00:00.500Z', endsAt: null });
-    expect(items[4]).toMatchObject({ startsAt: null, endsAt: null });
+    expect(items[4]).toMatchObject({ startsAt: '2026-11-24T07:00:00.123Z', endsAt: null });
+    expect(items[3]).toMatchObject({ startsAt: null, endsAt: null });
     expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(Date.parse(items[5].receivedAt));
 
     expect((await vigil.json(`/api/v1/incidents/${first.incidentId}`)).body.links.alerts).toBe(path);

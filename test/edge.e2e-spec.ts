@@ -256,6 +256,8 @@ describe('the API edge', () => {
       { name: 'an unknown status', body: { ...valid, status: 'open' }, status: 400, field: 'status' },
       { name: 'a bad timestamp', body: { ...valid, startsAt: 'yesterday' }, status: 400, field: 'startsAt' },
       { name: 'year 0000, which PostgreSQL does not have', body: { ...valid, startsAt: '0000-01-01T00:00:00Z' }, status: 400, field: 'startsAt' },
+      { name: 'year 0000 once the offset is applied', body: { ...valid, startsAt: '0001-01-01T00:30:00+01:00' }, status: 400, field: 'startsAt' },
+      { name: 'year 10000 once the offset is applied', body: { ...valid, endsAt: '9999-12-31T23:30:00-01:00' }, status: 400, field: 'endsAt' },
       { name: 'an end before the start', body: { ...valid, startsAt: '2026-11-24T10:00:00+01:00', endsAt: '2026-11-24T08:59:59Z' }, status: 400, field: 'endsAt' },
       { name: 'a bad label name', body: { ...valid, labels: { ...valid.labels, 'bad-name': 'x' } }, status: 400, field: 'labels.bad-name' },
       { name: 'a service over 255 characters (the VigilService search attribute)', body: { ...valid, labels: { ...valid.labels, service: 's'.repeat(256) } }, status: 400, field: 'labels.service' },

@@ -4,6 +4,7 @@ import { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/
 import { ALERT_OUTCOMES } from '../../../../libs/persistence';
 import { storable } from '../http/storable';
 import type { AcceptedAlert } from './accept-alerts.use-case';
+import { utcTime } from './utc-time';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,255}$/;
 const LABEL_NAME_RULE = 'label names match [a-zA-Z_][a-zA-Z0-9_]*, at most 256 characters';
@@ -37,14 +38,16 @@ const annotationsSchema = z
 /** Go's zero time: Alertmanager's way of saying "no end time" on a firing alert. */
 const UNSET_TIME = Date.parse('0001-01-01T00:00:00Z');
 
-// RFC 3339 allows a lower-case `t` and `z`. PostgreSQL has no year 0 (1 BC comes before AD 1),
-// though ISO 8601 and JavaScript do. Go's zero time is no time: stored as none.
+// RFC 3339 allows a lower-case `t` and `z`. Stored as its UTC instant (utcTime says why). Go's zero
+// time is no time: stored as none.
 const timestamp = z
-  .preprocess(
-    (value) => (typeof value === 'string' ? value.toUpperCase() : value),
-    z.iso.datetime({ offset: true }).refine((text) => !text.startsWith('0000'), 'years start at 0001'),
-  )
-  .transform((text) => (Date.parse(text) === UNSET_TIME ? undefined : text));
+  .preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), z.iso.datetime({ offset: true }))
+  .transform((text, ctx) => {
+    if (Date.parse(text) === UNSET_TIME) return undefined;
+    const utc = utcTime(text);
+    if (utc === undefined) ctx.addIssue({ code: 'custom', input: text, message: 'must fall in the years 0001 to 9999 in UTC' });
+    return utc;
+  });
 
 /** One alert as senders post it to POST /api/v1/alerts (Alertmanager's alert shape, plus a dedup key). */
 export const alertSchema = z.strictObject({
