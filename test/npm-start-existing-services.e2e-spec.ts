@@ -39,6 +39,12 @@ describe('npm start against an existing Temporal and PostgreSQL', () => {
 
   it('migrates the given database, runs incidents on the given Temporal, starts neither, and Ctrl-C leaves both running', async () => {
     const apiUrl = `http://127.0.0.1:${await findFreePort()}`;
+    // The given Temporal is not up yet when the stack starts: the worker says so, and waits for it.
+    await temporal.stop({ holdPort: true });
+    const waitingWorker = async (starting: NpmStart) => {
+      await eventually(async () => (/"msg":"Temporal at \S+ unreachable, retrying/.test(starting.output()) ? true : undefined), 'the worker saying Temporal is unreachable', 120_000);
+      await temporal.resume();
+    };
     running = await NpmStart.upAndReady(
       {
         ...withoutVigilSettings(process.env),
@@ -51,6 +57,7 @@ describe('npm start against an existing Temporal and PostgreSQL', () => {
         VIGIL_ADMIN_API_KEY: adminKey,
       },
       apiUrl,
+      waitingWorker,
     );
     expect(running.output()).toMatch(new RegExp(`Temporal UI\\s+${temporal.uiUrl}\\n\\s+Temporal gRPC\\s+${temporal.address}\\n`));
     expect(running.output()).not.toContain('A new admin API key was created');

@@ -23,15 +23,18 @@ export class NpmStart {
     this.exited = new Promise<void>((done) => child.once('exit', () => done())).then(() => void (this.hasExited = true));
   }
 
-  /** Starts `npm start` and waits until the API is ready and the banner printed. */
-  static async upAndReady(env: NodeJS.ProcessEnv, apiUrl: string): Promise<NpmStart> {
+  /** Starts `npm start` and waits until the API is ready and the banner printed; `meanwhile` runs as it comes up. */
+  static async upAndReady(env: NodeJS.ProcessEnv, apiUrl: string, meanwhile?: (starting: NpmStart) => Promise<void>): Promise<NpmStart> {
     // Its own process group, as in a terminal, so that Ctrl-C can reach the whole group.
     const run = new NpmStart(spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
     try {
-      await waitForHttpOk(`${apiUrl}/health/ready`, {
-        timeoutMs: START_TIMEOUT_MS,
-        failFast: () => (run.hasExited ? new Error(`npm start exited:\n${run.output()}`) : undefined),
-      });
+      await Promise.all([
+        waitForHttpOk(`${apiUrl}/health/ready`, {
+          timeoutMs: START_TIMEOUT_MS,
+          failFast: () => (run.hasExited ? new Error(`npm start exited:\n${run.output()}`) : undefined),
+        }),
+        meanwhile?.(run),
+      ]);
       await eventually(async () => (run.output().includes('Ctrl-C stops everything.') ? true : undefined), 'the banner');
     } catch (error) {
       await run.stop();

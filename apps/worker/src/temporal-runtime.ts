@@ -20,7 +20,8 @@ const PINO_METHODS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn
  *
  * Signals stay Vigil's: the SDK's own handlers would only shut down running workers, and while
  * the worker is still connecting they would swallow SIGTERM, leaving the process up. Until Vigil's
- * handler is installed (once the worker runs) a signal ends the process at once; after, it drains.
+ * handler is installed (once the app has bootstrapped) a signal ends the process at once; after, a
+ * worker still connecting gives up and a running one drains.
  */
 export function installTemporalRuntime(config: VigilConfig): void {
   Runtime.install(temporalRuntimeOptions(config));

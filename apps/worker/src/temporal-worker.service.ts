@@ -25,6 +25,9 @@ const CONNECT_RETRY_MS = 1000;
 /**
  * Owns the Temporal worker: connects (waiting for Temporal if it is not up yet), keeps the
  * `run()` promise, and on shutdown drains the worker and awaits it before the process exits.
+ *
+ * Connecting happens after bootstrap, not within it: the app's logger is installed once bootstrap
+ * returns, and until then a worker waiting for an unreachable Temporal would say nothing at all.
  */
 @Injectable()
 export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,6 +35,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   private connection?: NativeConnection;
   private worker?: Worker;
   private running?: Promise<void>;
+  private stopping = false;
 
   constructor(
     private readonly config: VigilConfig,
@@ -40,37 +44,47 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     private readonly telemetry: WorkerTelemetry,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.connection = await this.connect();
-    this.worker = await Worker.create(this.workerOptions(this.connection));
-    this.running = this.worker.run().catch((error: unknown) => {
+  onApplicationBootstrap(): void {
+    this.running = this.connectAndRun().catch((error: unknown) => {
       this.logger.error(`worker stopped with an error: ${String(error)}`);
       throw error;
     });
-    this.logger.log(`polling task queue ${this.config.temporal.taskQueue} on ${this.config.temporal.address}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
     await this.running?.catch(() => undefined);
     await this.connection?.close();
   }
 
-  /** Resolves when the worker has stopped; rejects if it failed. */
+  /** Resolves when the worker has stopped (or was stopped before it connected); rejects if it failed. */
   whenStopped(): Promise<void> {
     return this.running ?? Promise.resolve();
   }
 
-  private async connect(): Promise<NativeConnection> {
-    for (;;) {
+  private async connectAndRun(): Promise<void> {
+    this.connection = await this.connect();
+    if (!this.connection || this.stopping) return;
+    this.worker = await Worker.create(this.workerOptions(this.connection));
+    if (this.stopping) return;
+    const run = this.worker.run();
+    this.logger.log(`polling task queue ${this.config.temporal.taskQueue} on ${this.config.temporal.address}`);
+    await run;
+  }
+
+  /** The connection, or undefined when the app began to stop first. */
+  private async connect(): Promise<NativeConnection | undefined> {
+    const options = temporalConnectionOptions(this.config);
+    while (!this.stopping) {
       try {
-        return await NativeConnection.connect(temporalConnectionOptions(this.config));
+        return await NativeConnection.connect(options);
       } catch (error) {
-        // No stop can interrupt this: until bootstrap is done, a signal ends the process at once (temporal-runtime.ts).
         this.logger.warn(`Temporal at ${this.config.temporal.address} unreachable, retrying: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }
     }
+    return undefined;
   }
 
   private workerOptions(connection: NativeConnection): WorkerOptions {

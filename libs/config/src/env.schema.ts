@@ -1,8 +1,24 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { INCIDENT_TASK_QUEUE } from '../../contracts';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const optionalText = z.string().trim().min(1).optional();
+
+/** Why a file cannot be read, or undefined when it can. Checked at start, not at the first connection's retry. */
+function unreadable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile() ? undefined : 'is not a file';
+  } catch (error) {
+    return `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
+}
+
+const readableFile = optionalText.superRefine((path, ctx) => {
+  const problem = path === undefined ? undefined : unreadable(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${path} ${problem}` });
+});
 
 /** Every environment variable the API and the worker read, with its default. The README's configuration table mirrors this. */
 export const envSchema = z.object({
@@ -18,9 +34,9 @@ export const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default(INCIDENT_TASK_QUEUE),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
   TEMPORAL_TLS: flag.default(false),
-  TEMPORAL_TLS_CERT_PATH: optionalText,
-  TEMPORAL_TLS_KEY_PATH: optionalText,
-  TEMPORAL_TLS_CA_PATH: optionalText,
+  TEMPORAL_TLS_CERT_PATH: readableFile,
+  TEMPORAL_TLS_KEY_PATH: readableFile,
+  TEMPORAL_TLS_CA_PATH: readableFile,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   TEMPORAL_API_KEY: optionalText,
   VIGIL_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
@@ -45,6 +61,11 @@ export const envSchema = z.object({
   OTEL_SERVICE_NAME: optionalText,
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 }).superRefine((env, ctx) => {
+  // A client certificate is useless without its key, and the other way round.
+  if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+    const missing = env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set with the other of TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (an mTLS client certificate and its key)' });
+  }
   // Each intake commit holds a pool connection for good; key lookups, the outbox and health need the rest.
   if (env.VIGIL_INTAKE_COMMIT_CONCURRENCY >= env.VIGIL_DB_POOL_SIZE) {
     ctx.addIssue({ code: 'custom', path: ['VIGIL_INTAKE_COMMIT_CONCURRENCY'], message: `must be below VIGIL_DB_POOL_SIZE (${env.VIGIL_DB_POOL_SIZE}): each commit holds a connection of the pool` });

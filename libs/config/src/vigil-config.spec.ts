@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, VigilConfig } from './vigil-config';
 
 describe('VigilConfig.fromEnv', () => {
@@ -17,6 +20,30 @@ describe('VigilConfig.fromEnv', () => {
     expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_ADMIN_API_KEY: 'a key with spaces in it, long enough' })).toThrow(/VIGIL_ADMIN_API_KEY: must be visible ASCII/);
     expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_DB_POOL_SIZE: '4', VIGIL_INTAKE_COMMIT_CONCURRENCY: '4' })).toThrow(/VIGIL_INTAKE_COMMIT_CONCURRENCY: must be below VIGIL_DB_POOL_SIZE \(4\)/);
     expect(VigilConfig.fromEnv({ ...minimal, VIGIL_DB_POOL_SIZE: '5', VIGIL_INTAKE_COMMIT_CONCURRENCY: '4' }).intake.commitConcurrency).toBe(4);
+  });
+
+  describe('mTLS files', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
+      for (const name of ['client.pem', 'client.key', 'ca.pem']) writeFileSync(join(dir, name), 'pem');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('takes a certificate with its key and a CA that can be read, and turns TLS on', () => {
+      const config = VigilConfig.fromEnv({ ...minimal, TEMPORAL_TLS_CERT_PATH: join(dir, 'client.pem'), TEMPORAL_TLS_KEY_PATH: join(dir, 'client.key'), TEMPORAL_TLS_CA_PATH: join(dir, 'ca.pem') });
+      expect(config.temporal.tls).toMatchObject({ enabled: true, certPath: join(dir, 'client.pem'), keyPath: join(dir, 'client.key'), caPath: join(dir, 'ca.pem') });
+    });
+
+    it('names a certificate without its key, and a key without its certificate', () => {
+      expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_TLS_CERT_PATH: join(dir, 'client.pem') })).toThrow(/TEMPORAL_TLS_KEY_PATH: must be set with the other/);
+      expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_TLS_KEY_PATH: join(dir, 'client.key') })).toThrow(/TEMPORAL_TLS_CERT_PATH: must be set with the other/);
+    });
+
+    it('names a file that is missing or is a folder, before anything connects', () => {
+      expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_TLS_CA_PATH: join(dir, 'missing.pem') })).toThrow(`TEMPORAL_TLS_CA_PATH: ${join(dir, 'missing.pem')} cannot be read (ENOENT)`);
+      expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_TLS_CA_PATH: dir })).toThrow(`TEMPORAL_TLS_CA_PATH: ${dir} is not a file`);
+    });
   });
 
   it('turns TLS on for Temporal Cloud API keys and builds Temporal UI links', () => {
