@@ -83,7 +83,7 @@ describe('alert to incident', () => {
     expect(resolved).toMatchObject({ incidentId: first.incidentId, outcome: 'resolved' });
     await eventually(async () => ((await workflowStatus(first.incidentId)) === 'COMPLETED' ? true : undefined), 'workflow completed');
     const incident = await vigil.json(`/api/v1/incidents/${first.incidentId}`);
-    expect(incident.body).toMatchObject({ status: 'resolved', occurrenceCount: 2, workflow: { available: true, state: { status: 'resolved' } } });
+    expect(incident.body).toMatchObject({ status: 'resolved', occurrenceCount: 2, workflow: { available: true, execution: 'completed', state: { status: 'resolved' } } });
     // The run the workflow started as (later runs, after continue-as-new, share its workflow id).
     expect(incident.body.workflow.firstRunId).toBe((await vigil.client.workflow.getHandle(first.workflowId).describe()).runId);
 
@@ -315,6 +315,8 @@ describe('alert to incident', () => {
     }, 'the severity command dropped');
     expect(dropped).toMatchObject({ actor: 'vigil-dispatcher', traceId: repeat.traceId, data: { command: 'severity', reason: 'workflow already closed' } });
     expect(await workflowStatus(id)).toBe('TERMINATED');
+    // The detail still shows its last state, and says the run is over.
+    expect((await vigil.json(`/api/v1/incidents/${id}`)).body.workflow).toMatchObject({ available: true, execution: 'terminated', state: { status: 'triggered' } });
 
     const ack = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' });
     expect(ack.status).toBe(409);

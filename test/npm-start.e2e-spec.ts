@@ -130,7 +130,7 @@ describe('npm start', () => {
     expect(second.output()).not.toContain('A new admin API key was created');
     const detail = await request(key!, `/api/v1/incidents/${accepted.incidentId}`);
     expect(detail.status).toBe(200);
-    expect(await detail.json()).toMatchObject({ status: 'triggered', workflow: { available: true, state: { status: 'triggered' } } });
+    expect(await detail.json()).toMatchObject({ status: 'triggered', workflow: { available: true, execution: 'running', state: { status: 'triggered' } } });
     // The workflow carries on under the restarted worker, in the caller's trace.
     const ackTraceId = randomBytes(16).toString('hex');
     const acked = await request(key!, `/api/v1/incidents/${accepted.incidentId}/acknowledge`, {

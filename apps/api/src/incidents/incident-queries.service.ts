@@ -8,7 +8,7 @@ import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
 import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
-import { toIncidentView, type IncidentDetail, type IncidentPage } from './incident.view';
+import { toIncidentView, type IncidentDetail, type IncidentPage, type WorkflowExecution } from './incident.view';
 
 const QUERY_DEADLINE_MS = 3_000;
 
@@ -26,7 +26,7 @@ export interface IncidentFilter extends Page {
 }
 
 export type LiveWorkflow =
-  | { available: true; state: IncidentLiveState }
+  | { available: true; execution: WorkflowExecution; state: IncidentLiveState }
   | { available: false; reason: 'not_started' | 'unreachable' };
 
 @Injectable()
@@ -91,10 +91,11 @@ export class IncidentQueries {
 
   private async liveState(workflowId: string): Promise<LiveWorkflow> {
     try {
-      const state = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-        this.client.workflow.getHandle(workflowId).query(incidentStateQuery),
+      const handle = this.client.workflow.getHandle(workflowId);
+      const [state, description] = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        Promise.all([handle.query(incidentStateQuery), handle.describe()]),
       );
-      return { available: true, state };
+      return { available: true, execution: description.status.name.toLowerCase() as WorkflowExecution, state };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
       this.logger.warn(`live state of ${workflowId} unavailable: ${String(error)}`);

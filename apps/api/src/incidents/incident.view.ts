@@ -39,11 +39,20 @@ export const liveStateSchema = z.strictObject({
   transitions: z.array(z.strictObject({ from: status.nullable(), to: status, actor: z.string(), at: isoTime })),
 }) satisfies z.ZodType<IncidentLiveState>;
 
+/** Temporal's execution status of the workflow's latest run, in lower case. */
+export const WORKFLOW_EXECUTIONS = ['unspecified', 'running', 'completed', 'failed', 'cancelled', 'terminated', 'continued_as_new', 'timed_out', 'paused', 'unknown'] as const;
+export type WorkflowExecution = (typeof WORKFLOW_EXECUTIONS)[number];
+
 const workflowLink = { id: z.string(), firstRunId: z.string().nullable().describe('the run it started as; later runs (continue-as-new) share the id') };
 
 export const incidentDetailSchema = incidentViewSchema.extend({
   workflow: z.union([
-    z.strictObject({ ...workflowLink, available: z.literal(true), state: liveStateSchema }),
+    z.strictObject({
+      ...workflowLink,
+      available: z.literal(true),
+      execution: z.enum(WORKFLOW_EXECUTIONS).describe('the latest run in Temporal: a closed run (terminated in the Temporal UI, say) still answers with its last state'),
+      state: liveStateSchema,
+    }),
     z.strictObject({ ...workflowLink, available: z.literal(false), reason: z.enum(['not_started', 'unreachable']) }),
   ]),
   links: z.strictObject({ self: z.string(), alerts: z.string(), audit: z.string(), temporalUi: z.url() }),
