@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, HeldConnections } from '../libs/persistence';
+import { dataSourceOptions, HeldConnections, isDatabaseUnavailable, isDatabaseSilent, openAppDataSource } from '../libs/persistence';
+import { runSql, testDatabaseUrls } from './support/test-database';
 import { testEnv } from './support/test-env';
 
 /** Intake's group commit keeps its pool connection; a connection PostgreSQL closed is replaced, never reused. */
@@ -35,6 +36,70 @@ describe('HeldConnections', () => {
     const lent = await Promise.all([1, 2, 3].map(() => dataSource.query('SELECT pg_backend_pid() AS pid')));
     expect(lent.map((rows: Array<{ pid: number }>) => rows[0].pid)).not.toContain(before);
     held.close();
+  });
+
+  /**
+   * What a PostgreSQL that stops answering for a while leaves behind: a statement the client gave
+   * up on (its query_timeout) still runs once PostgreSQL wakes. When that statement opens a
+   * transaction (a BEGIN whose ROLLBACK timed out too), the connection would be lent on idle in a
+   * transaction that never commits. A slow multi-statement query stands in for the frozen server.
+   */
+  describe('after a statement the client gave up waiting for', () => {
+    let timingOut: DataSource;
+    const table = `held_probe_${process.pid}`;
+    const stored = async (id: number) => (await dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE id = $1`, [id]))[0].n as number;
+    /** The pool's only connection answers nothing for 600 ms, then opens a transaction. */
+    async function leaveTransactionOpen(on: DataSource): Promise<void> {
+      await expect(on.query('SELECT pg_sleep(0.6); BEGIN')).rejects.toThrow(/Query read timeout/);
+      await sleep(900);
+    }
+
+    beforeAll(async () => {
+      const options = dataSourceOptions(testEnv('VIGIL_TEST_DATABASE_URL'), 1);
+      timingOut = await new DataSource({ ...options, extra: { ...options.extra, query_timeout: 200 } }).initialize();
+      await runSql(testDatabaseUrls().ownerUrl, [`CREATE TABLE ${table} (id int)`, `GRANT SELECT, INSERT ON ${table} TO PUBLIC`]);
+    });
+    afterAll(async () => {
+      await timingOut?.destroy();
+      await runSql(testDatabaseUrls().ownerUrl, [`DROP TABLE IF EXISTS ${table}`]);
+    });
+
+    it('does not report a statement as stored when it leaves a transaction open on its connection', async () => {
+      const held = new HeldConnections(timingOut, 1);
+      try {
+        const refused = held.query(`BEGIN; INSERT INTO ${table} VALUES (1)`, []);
+        await expect(refused).rejects.toThrow(/did not commit/);
+        const error: unknown = await refused.catch((e: unknown) => e);
+        // Answered as PostgreSQL unavailable, and as surely not stored: the connection is closed, which rolls it back.
+        expect({ unavailable: isDatabaseUnavailable(error), maybeStored: isDatabaseSilent(error) }).toEqual({ unavailable: true, maybeStored: false });
+        expect(await stored(1)).toBe(0);
+        // The next statement gets a connection of its own, and commits.
+        await held.query(`INSERT INTO ${table} VALUES (2)`, []);
+        expect(await stored(2)).toBe(1);
+      } finally {
+        held.close();
+      }
+    });
+
+    it('does not keep a connection TypeORM handed back with a transaction open', async () => {
+      await leaveTransactionOpen(timingOut);
+      const held = new HeldConnections(timingOut, 1);
+      await held.query(`INSERT INTO ${table} VALUES (3)`, []);
+      expect(await stored(3)).toBe(1);
+      held.close();
+    });
+
+    it("closes a connection handed back unsettled, so that the apps' pool lends it to no one", async () => {
+      const options = dataSourceOptions(testEnv('VIGIL_TEST_DATABASE_URL'), 1);
+      const apps = await openAppDataSource({ ...options, extra: { ...options.extra, query_timeout: 200 } });
+      try {
+        await leaveTransactionOpen(apps);
+        await apps.query(`INSERT INTO ${table} VALUES (4)`);
+        expect(await stored(4)).toBe(1);
+      } finally {
+        await apps.destroy();
+      }
+    });
   });
 
   it('gives its connection back once closed, so later statements borrow and return one', async () => {

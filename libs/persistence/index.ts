@@ -5,6 +5,7 @@ export * from './src/database-unavailable';
 export * from './src/sqlstate';
 export * from './src/group-commit';
 export * from './src/held-connections';
+export * from './src/unsettled-connections';
 export * from './src/intake/incident-intake.store';
 export * from './src/incident-records';
 export * from './src/api-key-secret';

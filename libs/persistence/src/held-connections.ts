@@ -2,6 +2,16 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { isDatabaseUnavailable } from './database-unavailable';
+import { isSettled } from './unsettled-connections';
+
+/** A statement that ran but did not commit: its connection had a transaction open. Rolled back, so safe to retry. */
+export class UncommittedStatement extends Error {
+  // SQLSTATE 08006 (connection failure): the connection is closed, and callers treat it as PostgreSQL unavailable.
+  readonly code = '08006';
+  constructor() {
+    super('the statement ran inside a transaction left open on its connection, so it did not commit; the connection is closed and it is rolled back');
+  }
+}
 
 /** What runs one SQL statement: a TypeORM EntityManager, or HeldConnections. */
 export interface SqlRunner {
@@ -38,6 +48,9 @@ export class HeldConnections implements SqlRunner {
     const held = this.takeIdle() ?? (await this.take());
     try {
       const result = await held.client.query(sql, parameters);
+      // A statement that ran inside a transaction left open on its connection has not committed:
+      // never report it as stored. Closing the connection rolls it back.
+      if (held.client.getTransactionStatus() !== 'I') throw new UncommittedStatement();
       return result.rows as T;
     } catch (error) {
       if (isDatabaseUnavailable(error)) held.broken = true;
@@ -62,7 +75,14 @@ export class HeldConnections implements SqlRunner {
   }
 
   private async take(): Promise<Held> {
-    const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
+    for (;;) {
+      const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
+      if (isSettled(client)) return this.hold(client, release);
+      release(new Error('connection left unsettled')); // closed by the pool, never kept
+    }
+  }
+
+  private hold(client: PoolClient, release: (error?: Error) => void): Held {
     const held: Held = { client, release, broken: false, markBroken: () => (held.broken = true) };
     // The pool stops listening for errors on a connection it has lent out: a socket error would otherwise crash the process.
     client.on('error', held.markBroken);

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { VigilConfig } from '../../config';
 import { dataSourceOptions } from './data-source-options';
+import { openAppDataSource } from './unsettled-connections';
 
 /** The app's DataSource, connected as DATABASE_URL (the `vigil_app` role), closed on shutdown by Nest. */
 @Module({})
@@ -17,6 +18,7 @@ export class PersistenceModule {
             ...dataSourceOptions(config.database.url, config.database.poolSize, config.database.queryTimeoutMs),
             retryAttempts: 0,
           }),
+          dataSourceFactory: (options) => openAppDataSource(options!),
         }),
       ],
       exports: [TypeOrmModule],
