@@ -108,7 +108,7 @@ export class TransitionIncident {
         );
         throw new DomainError(
           DomainErrorCode.WorkflowUnavailable,
-          `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms (is a worker running, and keeping up?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident before asking again`,
+          `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms (is Temporal answering, and a worker running and keeping up?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident before asking again`,
         );
       }
       if (!update) throw error;
