@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions, HeldConnections, isDatabaseUnavailable, isDatabaseSilent, openAppDataSource } from '../libs/persistence';
 import { runSql, testDatabaseUrls } from './support/test-database';
 import { testEnv } from './support/test-env';
@@ -48,6 +48,11 @@ describe('HeldConnections', () => {
     let timingOut: DataSource;
     const table = `held_probe_${process.pid}`;
     const stored = async (id: number) => (await dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE id = $1`, [id]))[0].n as number;
+    /** One connection, whose statements the client gives up on after 200 ms. */
+    function timingOutOptions(): DataSourceOptions {
+      const options = dataSourceOptions(testEnv('VIGIL_TEST_DATABASE_URL'), 1);
+      return { ...options, extra: { ...options.extra, query_timeout: 200 } };
+    }
     /** The pool's only connection answers nothing for 600 ms, then opens a transaction. */
     async function leaveTransactionOpen(on: DataSource): Promise<void> {
       await expect(on.query('SELECT pg_sleep(0.6); BEGIN')).rejects.toThrow(/Query read timeout/);
@@ -55,8 +60,7 @@ describe('HeldConnections', () => {
     }
 
     beforeAll(async () => {
-      const options = dataSourceOptions(testEnv('VIGIL_TEST_DATABASE_URL'), 1);
-      timingOut = await new DataSource({ ...options, extra: { ...options.extra, query_timeout: 200 } }).initialize();
+      timingOut = await new DataSource(timingOutOptions()).initialize();
       await runSql(testDatabaseUrls().ownerUrl, [`CREATE TABLE ${table} (id int)`, `GRANT SELECT, INSERT ON ${table} TO PUBLIC`]);
     });
     afterAll(async () => {
@@ -90,8 +94,7 @@ describe('HeldConnections', () => {
     });
 
     it("closes a connection handed back unsettled, so that the apps' pool lends it to no one", async () => {
-      const options = dataSourceOptions(testEnv('VIGIL_TEST_DATABASE_URL'), 1);
-      const apps = await openAppDataSource({ ...options, extra: { ...options.extra, query_timeout: 200 } });
+      const apps = await openAppDataSource(timingOutOptions());
       try {
         await leaveTransactionOpen(apps);
         await apps.query(`INSERT INTO ${table} VALUES (4)`);
