@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../apps/api/src/create-app';
+import { TemporalWorkerService } from '../../apps/worker/src/temporal-worker.service';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { VigilConfig } from '../../libs/config';
 import { findFreePort, silentLog, startTemporalDevServer, type TemporalDevServer } from '../../libs/dev-stack';
@@ -157,6 +158,8 @@ export class Vigil {
     try {
       const worker = options.worker === false ? undefined : await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { logger: false });
       started.unshift(() => worker?.close());
+      // As before the worker connected after bootstrap: tests that stop Temporal at once find it polling.
+      await worker?.get(TemporalWorkerService).whenPolling();
       const api = await createApp(config);
       started.unshift(() => api.close());
       await api.listen({ port, host: '127.0.0.1' });

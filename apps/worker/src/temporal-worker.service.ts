@@ -36,6 +36,8 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   private worker?: Worker;
   private running?: Promise<void>;
   private stopping = false;
+  private markPolling!: () => void;
+  private readonly polling = new Promise<void>((resolve) => (this.markPolling = resolve));
 
   constructor(
     private readonly config: VigilConfig,
@@ -63,12 +65,18 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     return this.running ?? Promise.resolve();
   }
 
+  /** Resolves once the worker polls its task queue (or has stopped without); rejects if it failed first. */
+  whenPolling(): Promise<void> {
+    return Promise.race([this.polling, this.whenStopped()]);
+  }
+
   private async connectAndRun(): Promise<void> {
     this.connection = await this.connect();
     if (!this.connection || this.stopping) return;
     this.worker = await Worker.create(this.workerOptions(this.connection));
     if (this.stopping) return;
     const run = this.worker.run();
+    this.markPolling();
     this.logger.log(`polling task queue ${this.config.temporal.taskQueue} on ${this.config.temporal.address}`);
     await run;
   }
