@@ -71,24 +71,39 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   }
 
   private async connectAndRun(): Promise<void> {
-    this.connection = await this.connect();
-    if (!this.connection || this.stopping) return;
-    this.worker = await Worker.create(this.workerOptions(this.connection));
-    if (this.stopping) return;
+    this.worker = await this.createWorker();
+    if (!this.worker) return;
     const run = this.worker.run();
-    this.markPolling();
-    this.logger.log(`polling task queue ${this.config.temporal.taskQueue} on ${this.config.temporal.address}`);
+    if (this.stopping) {
+      // Stopped while it was being created: a worker that never ran would keep its connection from closing.
+      this.worker.shutdown();
+    } else {
+      this.markPolling();
+      this.logger.log(`polling task queue ${this.config.temporal.taskQueue} on ${this.config.temporal.address}`);
+    }
     await run;
   }
 
-  /** The connection, or undefined when the app began to stop first. */
-  private async connect(): Promise<NativeConnection | undefined> {
-    const options = temporalConnectionOptions(this.config);
+  /**
+   * The worker, once Temporal answers and serves the namespace; undefined when the app began to stop
+   * first. A namespace not created yet, or an outage right after connecting, is waited out like an
+   * unreachable Temporal, not the end of the worker.
+   */
+  private async createWorker(): Promise<Worker | undefined> {
+    const { address, namespace } = this.config.temporal;
     while (!this.stopping) {
+      let problem = 'unreachable';
       try {
-        return await NativeConnection.connect(options);
+        this.connection ??= await NativeConnection.connect(temporalConnectionOptions(this.config));
+        problem = `does not serve namespace ${namespace}`;
+        // Asked first because Worker.create, which asks too, leaves its workflow threads running when it fails (SDK 1.24).
+        await this.connection.workflowService.describeNamespace({ namespace });
+        problem = `did not take a worker for namespace ${namespace}`;
+        return await Worker.create(this.workerOptions(this.connection));
       } catch (error) {
-        this.logger.warn(`Temporal at ${this.config.temporal.address} unreachable, retrying: ${String(error)}`);
+        // Past the namespace check, only Temporal failing again is worth another try; bad workflow code is not.
+        if (problem.startsWith('did not take') && !isTransportError(error)) throw error;
+        this.logger.warn(`Temporal at ${address} ${problem}, retrying: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }
     }
@@ -118,4 +133,9 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       sinks: { exporter: makeWorkflowExporter(this.telemetry.spanProcessor, this.telemetry.resource) },
     };
   }
+}
+
+/** Temporal's core raises this when the server did not answer, or answered a call with an error (an unknown namespace, say). */
+function isTransportError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TransportError';
 }

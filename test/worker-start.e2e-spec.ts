@@ -1,0 +1,79 @@
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { temporal as proto } from '@temporalio/proto';
+import { randomBytes } from 'node:crypto';
+import { TemporalWorkerService } from '../apps/worker/src/temporal-worker.service';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+import { VigilConfig } from '../libs/config';
+import { createScratchDatabase, type ScratchDatabase } from './support/test-database';
+import { eventually, TestTemporal, testTelemetry } from './support/vigil-harness';
+
+/** Keeps what the worker logs, so the test can read its warnings as an operator reads them. */
+class KeptLog implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown): void {
+    this.lines.push(String(message));
+  }
+  error(message: unknown): void {
+    this.lines.push(String(message));
+  }
+  warn(message: unknown): void {
+    this.lines.push(String(message));
+  }
+}
+
+/**
+ * A worker started before its namespace exists (a cluster whose namespaces a later step creates)
+ * gets past connecting, and is then refused by Temporal when it asks for the namespace. It says so
+ * and keeps asking, as it does while Temporal is unreachable, instead of ending.
+ */
+describe('the worker, started before its namespace exists', () => {
+  let temporal: TestTemporal;
+  let client: Client;
+  let database: ScratchDatabase;
+  let worker: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    [temporal, database] = await Promise.all([TestTemporal.start(), createScratchDatabase('vigil_worker_start')]);
+    client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await client?.connection.close();
+    await temporal?.stop();
+    await database?.drop();
+  });
+
+  it('says the namespace is missing, keeps asking, and polls its task queue once the namespace is created', async () => {
+    const namespace = `vigil-later-${randomBytes(4).toString('hex')}`;
+    const config = VigilConfig.fromEnv({
+      DATABASE_URL: database.appUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: namespace,
+      VIGIL_ADMIN_API_KEY: `test-admin-${randomBytes(16).toString('hex')}`,
+    });
+    const log = new KeptLog();
+    worker = await NestFactory.createApplicationContext(WorkerModule.register(config, testTelemetry()), { logger: log });
+    const service = worker.get(TemporalWorkerService);
+    let failed: unknown;
+    service.whenStopped().catch((error: unknown) => (failed = error));
+
+    const refusal = new RegExp(`Temporal at ${temporal.address} does not serve namespace ${namespace}, retrying: .*Namespace ${namespace} is not found`);
+    await eventually(async () => (log.lines.some((line) => refusal.test(line)) ? true : undefined), 'the worker saying the namespace is missing', 60_000);
+
+    await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await service.whenPolling();
+    const pollers = await eventually(async () => {
+      const queue = await client.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: config.temporal.taskQueue },
+        taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return queue.pollers.length > 0 ? queue.pollers : undefined;
+    }, 'a poller on the task queue in the new namespace', 60_000);
+    expect(pollers.length).toBeGreaterThan(0);
+    expect(failed).toBeUndefined();
+  });
+});
