@@ -51,4 +51,13 @@ describe('readStackSettings', () => {
     expect(readStackSettings({ VIGIL_DATA_DIR: '/data', VIGIL_CACHE_DIR: '/cache' }, '/r')).toMatchObject({ dataDir: '/data', cacheDir: '/cache' });
     expect(readStackSettings({ XDG_CACHE_HOME: '/xdg' }, '/r').cacheDir).toBe('/xdg/vigil');
   });
+
+  it('takes relative paths from the folder the user ran npm in (INIT_CWD), not the package root npm runs the script in', () => {
+    const env = { INIT_CWD: '/home/dev/work', VIGIL_DATA_DIR: 'vigil-2', VIGIL_CACHE_DIR: '../cache', TEMPORAL_CLI_PATH: 'bin/temporal' };
+    expect(readStackSettings(env, '/home/dev/work/vigil')).toMatchObject({
+      dataDir: '/home/dev/work/vigil-2',
+      cacheDir: '/home/dev/cache',
+      temporalCliPath: '/home/dev/work/bin/temporal',
+    });
+  });
 });

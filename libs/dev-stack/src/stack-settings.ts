@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { vigilCacheDir } from './temporal-cli-cache';
+import { userPath } from './user-path';
 
 /** What `npm start` runs, read from the environment the entry point passes in. */
 export interface StackSettings {
@@ -24,9 +25,9 @@ export const STACK_DEFAULT_PORTS = { postgres: 5433, temporal: 7233, temporalUi:
 
 export function readStackSettings(env: NodeJS.ProcessEnv, repoRoot: string): StackSettings {
   return {
-    dataDir: env.VIGIL_DATA_DIR || join(repoRoot, '.vigil'),
+    dataDir: env.VIGIL_DATA_DIR ? userPath(env, env.VIGIL_DATA_DIR) : join(repoRoot, '.vigil'),
     cacheDir: vigilCacheDir(env),
-    temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
+    temporalCliPath: env.TEMPORAL_CLI_PATH ? userPath(env, env.TEMPORAL_CLI_PATH) : undefined,
     externalDatabase: env.DATABASE_URL ? { url: env.DATABASE_URL, ownerUrl: env.DATABASE_OWNER_URL || env.DATABASE_URL } : undefined,
     postgresPort: optionalPort(env, 'VIGIL_PG_PORT'),
     externalTemporal: env.TEMPORAL_ADDRESS

