@@ -16,6 +16,7 @@ function npmCommand(args) {
 
 // tools/data-dir-in-use.ts. Only with a dist/ built before: the stack's own lock decides in the end.
 const DATA_DIR_IN_USE_EXIT_CODE = 3;
+const PARENT_CHECK_MS = 1000;
 
 function refuseIfDataDirInUse() {
   const check = join(repoRoot, 'dist', 'tools', 'data-dir-in-use.js');
@@ -33,13 +34,17 @@ function build() {
 
 function runStack() {
   const child = spawn(process.execPath, [join(repoRoot, 'dist', 'tools', 'stack.js')], { cwd: repoRoot, stdio: 'inherit' });
+  const stop = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
   // The orchestrator shares our process group, so a terminal Ctrl-C reaches it directly as well;
-  // it ignores the duplicate. Forwarding covers `kill <this pid>` and npm's own forwarding.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    });
-  }
+  // it ignores the duplicate. Forwarding covers `kill <this pid>` and npm's own forwarding, which
+  // reaches this process because the start script `exec`s it (else /bin/sh would sit between, and
+  // dash passes no SIGINT on and dies of a SIGTERM, leaving the stack running).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+  // npm killed outright (`kill -9`, a job runner's timeout): nobody would ever stop the stack.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop('SIGTERM'), PARENT_CHECK_MS).unref();
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 

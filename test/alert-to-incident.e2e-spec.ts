@@ -296,6 +296,33 @@ describe('alert to incident', () => {
     expect((await vigil.client.workflow.getHandle(accepted.workflowId).describe()).typedSearchAttributes.get(VigilStatus)).toBe('resolved');
   });
 
+  it('answers the new state when the change is made but its "accepted" update event cannot be written, not a retry-inviting 503', async () => {
+    const [accepted] = await send(alert());
+    const id = accepted.incidentId;
+    await eventually(async () => ((await vigil.json(`/api/v1/incidents/${id}`)).body.workflow.available ? true : undefined), 'the incident workflow');
+    // As PostgreSQL failing at that moment: the event is refused, everything else is written.
+    await vigil.ownerQuery(`
+      CREATE FUNCTION refuse_accepted_update() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.incident_id = '${id}' AND NEW.type = 'workflow.update' AND NEW.data->>'outcome' = 'accepted' THEN
+          RAISE EXCEPTION 'no accepted event for this test';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_accepted_update BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_accepted_update();`);
+    try {
+      const ack = await vigil.json(`/api/v1/incidents/${id}/acknowledge`, { method: 'POST' });
+      expect({ status: ack.status, state: ack.body.status }).toEqual({ status: 200, state: 'acknowledged' });
+    } finally {
+      await vigil.ownerQuery('DROP TRIGGER refuse_accepted_update ON audit_events; DROP FUNCTION refuse_accepted_update();');
+    }
+    // The change itself is on record, with its actor, from the workflow's activity.
+    const timeline = await vigil.json(`/api/v1/incidents/${id}/audit`);
+    const events = timeline.body.events as Array<{ type: string; actor: string; data: { outcome?: string; to?: string } }>;
+    expect(events.filter((event) => event.type === 'workflow.update').map((event) => event.data.outcome)).toEqual(['requested']);
+    expect(events.find((event) => event.type === 'incident.status_changed' && event.data.to === 'acknowledged')?.actor).toContain('apikey:');
+  });
+
   it('resolves an incident whose workflow was terminated outside Vigil, in PostgreSQL alone, and audits it; acknowledging it is 409', async () => {
     const labels = { service: `terminated-${Date.now()}` };
     const [accepted] = await send(alert({ labels }));

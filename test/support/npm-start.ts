@@ -50,9 +50,19 @@ export class NpmStart {
   /** What a terminal's Ctrl-C does: SIGINT to the foreground process group. Resolves with what was printed. */
   async ctrlC(): Promise<string> {
     process.kill(-this.child.pid!, 'SIGINT');
+    return this.stopped();
+  }
+
+  private async stopped(): Promise<string> {
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`npm start did not stop within ${STOP_TIMEOUT_MS} ms:\n${this.output()}`)), STOP_TIMEOUT_MS).unref());
     await Promise.race([this.exited, timeout]);
     return this.output();
+  }
+
+  /** A signal to npm's own process only, as `kill <pid>`, a process manager or a job runner sends it. Resolves with what was printed. */
+  async signalNpm(signal: 'SIGINT' | 'SIGTERM'): Promise<string> {
+    this.child.kill(signal);
+    return this.stopped();
   }
 
   /** After a failed test: Ctrl-C, or SIGKILL to the group if that does not work. */

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   Client,
@@ -53,6 +53,8 @@ type UpdateRequest = TransitionIncidentCommand & { updateId: string };
  */
 @Injectable()
 export class TransitionIncident {
+  private readonly logger = new Logger(TransitionIncident.name);
+
   constructor(
     private readonly client: Client,
     private readonly queries: IncidentQueries,
@@ -79,6 +81,7 @@ export class TransitionIncident {
     });
     const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
     let update: WorkflowUpdateHandle<IncidentLiveState> | undefined;
+    let state: IncidentLiveState;
     try {
       update = await this.client.connection.withDeadline(deadline, () =>
         this.client.workflow.startUpdateWithStart(UPDATES[request.to], {
@@ -89,9 +92,7 @@ export class TransitionIncident {
         }),
       );
       const accepted = update;
-      const state = await this.client.connection.withDeadline(deadline, () => accepted.result());
-      await this.audit(request, 'accepted', { workflowId: incident.workflowId, runId: update.workflowRunId });
-      return state;
+      state = await this.client.connection.withDeadline(deadline, () => accepted.result());
     } catch (error) {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(request, incident.workflowId);
@@ -119,6 +120,12 @@ export class TransitionIncident {
         `the incident workflow accepted the change to ${request.to} but did not finish it within ${this.config.temporal.updateTimeoutMs} ms; it will finish it: read the incident to see it done`,
       );
     }
+    // The change is made, and the workflow's activity has audited it with its actor: an answer other
+    // than the new state would send the caller to ask again for a change that is done (a 409).
+    await this.audit(request, 'accepted', { workflowId: incident.workflowId, runId: update.workflowRunId }).catch((error: unknown) =>
+      this.logger.error(`the change of incident ${request.incidentId} to ${request.to} is made, but its "accepted" update event was not written: ${String(error)}`),
+    );
+    return state;
   }
 
   /**
