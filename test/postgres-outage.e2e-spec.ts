@@ -30,6 +30,7 @@ describe('while PostgreSQL is down', () => {
         const ready = await vigil.json('/health/ready', { key: null });
         expect(ready.status).toBe(503);
         expect(ready.body.checks.postgres.status).toBe('down');
+        expect(JSON.stringify(ready.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect/);
 
         await startOutagePostgres();
         const after = await vigil.json('/api/v1/alerts', { body });

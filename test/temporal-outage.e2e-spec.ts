@@ -63,6 +63,8 @@ describe('while Temporal is down', () => {
     const ready = await vigil.json('/health/ready', { key: null });
     expect(ready.status).toBe(503);
     expect(ready.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'down' } });
+    // Anyone may ask: no address or gRPC message in the answer.
+    expect(JSON.stringify(ready.body)).not.toMatch(new RegExp(`${temporal.port}|127\\.0\\.0\\.1|UNAVAILABLE|DEADLINE`));
 
     await temporal.resume();
     for (const incident of accepted) {

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Logger, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Client } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
@@ -10,7 +10,7 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_SCHEMA_REF } from '../http/problem';
 
 const CHECK_DEADLINE_MS = 2_000;
 
-const checkSchema = z.strictObject({ status: z.enum(['up', 'down']), error: z.string().optional().describe('why it is down') });
+const checkSchema = z.strictObject({ status: z.enum(['up', 'down']), error: z.string().optional().describe('why it is down, in general terms (the details are in the API log: this route needs no key)') });
 type Check = z.infer<typeof checkSchema>;
 
 export const liveSchema = z.strictObject({ status: z.literal('ok') });
@@ -25,6 +25,8 @@ type Readiness = z.infer<typeof readySchema>;
 /** Open without a key (see `requireKeyBeforeBody`): probes and load balancers have none. */
 @Controller(HEALTH_PATH)
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly client: Client,
@@ -45,7 +47,7 @@ export class HealthController {
     content: { 'application/json': { schema: openApiSchema(readySchema) }, [PROBLEM_CONTENT_TYPE]: { schema: { $ref: PROBLEM_SCHEMA_REF } } },
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
-    const [postgres, temporal] = await Promise.all([this.check(() => this.dataSource.query('SELECT 1')), this.check(() => this.pingTemporal())]);
+    const [postgres, temporal] = await Promise.all([this.check('PostgreSQL', () => this.dataSource.query('SELECT 1')), this.check('Temporal', () => this.pingTemporal())]);
     const ok = postgres.status === 'up' && temporal.status === 'up';
     void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ok ? 'ok' : 'unavailable', checks: { postgres, temporal } };
@@ -57,16 +59,18 @@ export class HealthController {
     );
   }
 
-  private async check(probe: () => Promise<unknown>): Promise<Check> {
+  /** Anyone may ask, so the answer names no address, user or driver message; the log has them. */
+  private async check(name: string, probe: () => Promise<unknown>): Promise<Check> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_DEADLINE_MS} ms`)), CHECK_DEADLINE_MS);
-    });
+    const noAnswer = Symbol('no answer');
+    const timeout = new Promise<typeof noAnswer>((resolve) => (timer = setTimeout(() => resolve(noAnswer), CHECK_DEADLINE_MS)));
     try {
-      await Promise.race([probe(), timeout]);
-      return { status: 'up' };
+      if ((await Promise.race([probe(), timeout])) !== noAnswer) return { status: 'up' };
+      this.logger.warn(`readiness: ${name} did not answer within ${CHECK_DEADLINE_MS} ms`);
+      return { status: 'down', error: `no answer within ${CHECK_DEADLINE_MS} ms` };
     } catch (error) {
-      return { status: 'down', error: error instanceof Error ? error.message : String(error) };
+      this.logger.warn(`readiness: ${name} is down: ${error instanceof Error ? error.message : String(error)}`);
+      return { status: 'down', error: 'the check failed (the API log says why)' };
     } finally {
       clearTimeout(timer);
     }
