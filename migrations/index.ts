@@ -7,6 +7,7 @@ import { IdempotencyRequestHash1764000000005 } from './1764000000005-Idempotency
 import { IncidentAlertsByPage1764000000006 } from './1764000000006-IncidentAlertsByPage';
 import { UniqueApiKeyNames1764000000007 } from './1764000000007-UniqueApiKeyNames';
 import { UndeliveredCommandsByWorkflow1764000000008 } from './1764000000008-UndeliveredCommandsByWorkflow';
+import { ApiKeyPrefixFromHash1764000000009 } from './1764000000009-ApiKeyPrefixFromHash';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   IncidentAlertsByPage1764000000006,
   UniqueApiKeyNames1764000000007,
   UndeliveredCommandsByWorkflow1764000000008,
+  ApiKeyPrefixFromHash1764000000009,
 ];

@@ -13,6 +13,11 @@ describe('API key secrets', () => {
     expect(hashApiKey(key)).not.toContain(key.slice(4, 12));
     expect(apiKeyPrefix(key)).toBe(key.slice(0, 8));
   });
+  it("lists an operator's own key by the start of its hash, not of its secret", () => {
+    const chosen = 'adminadminadminadminadmin1';
+    expect(apiKeyPrefix(chosen)).toBe(`sha256:${hashApiKey(chosen).slice(0, 8)}`);
+    expect(apiKeyPrefix(chosen)).not.toContain('adm');
+  });
   it('compares hashes exactly', () => {
     const hash = hashApiKey('a');
     expect(hashesEqual(hash, hashApiKey('a'))).toBe(true);

@@ -8,8 +8,10 @@ export function hashApiKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
+const VIGIL_KEY_START = 'vgl_';
+
 export function generateApiKey(): string {
-  return `vgl_${randomBytes(32).toString('base64url')}`;
+  return `${VIGIL_KEY_START}${randomBytes(32).toString('base64url')}`;
 }
 
 /**
@@ -20,9 +22,14 @@ export function isWellFormedApiKey(presented: string): boolean {
   return /^[\x21-\x7e]{1,512}$/.test(presented);
 }
 
-/** What the key list shows so people can tell keys apart without the secret. */
+/**
+ * What the key list shows so people can tell keys apart without the secret, and what a presented
+ * key is looked up by. Vigil's own keys show their first 8 characters (`vgl_` and 4 of 43 random
+ * ones). A key chosen by an operator (VIGIL_ADMIN_API_KEY) may give away a third of its secret that
+ * way, in every backup too: it shows the start of its hash instead.
+ */
 export function apiKeyPrefix(key: string): string {
-  return key.slice(0, 8);
+  return key.startsWith(VIGIL_KEY_START) ? key.slice(0, 8) : `sha256:${hashApiKey(key).slice(0, 8)}`;
 }
 
 export function hashesEqual(a: string, b: string): boolean {

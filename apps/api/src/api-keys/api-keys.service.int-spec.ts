@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { IsNull, Like, type DataSource, type Repository } from 'typeorm';
 import { AuditLog } from '../../../../libs/audit';
-import { createScratchDatabase, openDataSource, testDatabaseUrls } from '../../../../test/support/test-database';
+import { ApiKeyPrefixFromHash1764000000009 } from '../../../../migrations/1764000000009-ApiKeyPrefixFromHash';
+import { createScratchDatabase, openDataSource, runSql, testDatabaseUrls } from '../../../../test/support/test-database';
 import { VigilConfig } from '../../../../libs/config';
 import { DomainErrorCode } from '../../../../libs/domain';
 import { ApiKeyEntity, hashApiKey } from '../../../../libs/persistence';
@@ -96,6 +97,33 @@ describe('ApiKeysService on PostgreSQL', () => {
     }
     expect(principals.map((p) => p?.role)).toEqual(['admin', 'admin']);
     expect(new Set(principals.map((p) => p?.name)).size).toBe(2);
+  });
+
+  it('lists a VIGIL_ADMIN_API_KEY the operator chose by the start of its hash, and still takes one listed by its first characters before the upgrade', async () => {
+    const scratch = await createScratchDatabase('vigil_key_prefix');
+    const [app, owner] = await Promise.all([openDataSource(scratch.appUrl), openDataSource(scratch.ownerUrl)]);
+    try {
+      const before = `operator-chosen-${randomBytes(8).toString('hex')}`;
+      const after = `operator-chosen-${randomBytes(8).toString('hex')}`;
+      // Stored by an earlier version: by its first 8 characters. Then the upgrade's migration.
+      await runSql(scratch.ownerUrl, [
+        [`INSERT INTO api_keys (id, name, role, key_hash, key_prefix, created_by) VALUES (gen_random_uuid(), 'bootstrap-admin', 'admin', $1, $2, 'vigil:bootstrap')`, [hashApiKey(before), before.slice(0, 8)]],
+      ]);
+      await new ApiKeyPrefixFromHash1764000000009().up(owner.createQueryRunner());
+      const services = [before, after].map((adminKey) => new ApiKeysService(app.getRepository(ApiKeyEntity), new AuditLog(app), VigilConfig.fromEnv({ DATABASE_URL: scratch.appUrl, VIGIL_ADMIN_API_KEY: adminKey })));
+      for (const bootstrapping of services) await bootstrapping.onApplicationBootstrap();
+      expect(await Promise.all([services[0].authenticate(before), services[1].authenticate(after)]).then((found) => found.map((p) => p?.role))).toEqual(['admin', 'admin']);
+      const listed = await services[0].list();
+      expect(listed.map((key) => key.prefix)).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{8}$/), expect.stringMatching(/^sha256:[0-9a-f]{8}$/)]);
+      expect(JSON.stringify(listed)).not.toContain('operator');
+      // Vigil's own keys keep their readable start.
+      const created = await services[0].create('own-key', 'ingest', 'test');
+      expect(created.prefix).toBe(created.key.slice(0, 8));
+      expect((await services[0].authenticate(created.key))?.name).toBe('own-key');
+    } finally {
+      await Promise.all([app.destroy(), owner.destroy()]);
+      await scratch.drop();
+    }
   });
 
   it('gives a new VIGIL_ADMIN_API_KEY the first free name, also when someone chose the next bootstrap name for a key of their own', async () => {
