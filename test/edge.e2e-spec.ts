@@ -307,6 +307,12 @@ describe('the API edge', () => {
       const handMadeCursor = Buffer.from(JSON.stringify(['2026-11-24T18:11:32.993Z', '-'.repeat(36)])).toString('base64url');
       expect((await vigil.json(`/api/v1/incidents?cursor=${handMadeCursor}`)).body.errors[0].field).toBe('cursor');
       expect((await vigil.json('/api/v1/incidents?service=%00x')).body.errors[0].field).toBe('service');
+      // Percent-encoding that is not UTF-8 text: refused, not read as a filter that matches nothing.
+      for (const [path, field] of [['/api/v1/incidents?service=%ZZ', 'service'], ['/api/v1/incidents?service=%ED%A0%80', 'service'], ['/api/v1/incidents?severity=high&status=%E9', 'status'], ['/api/v1/incidents/00000000-0000-4000-8000-000000000000/audit?limit=1%', 'limit']]) {
+        const answer = await vigil.json(path);
+        expect({ path, status: answer.status, errors: answer.body.errors }).toEqual({ path, status: 400, errors: [{ field, message: 'not percent-encoded UTF-8 text' }] });
+      }
+      expect((await vigil.json('/api/v1/incidents?service=caf%C3%A9+au+lait')).status).toBe(200);
       const sixDigitYear = Buffer.from(JSON.stringify(['+010000-01-01T00:00:00.000Z', '769a851a-44d3-48dc-882d-2db1d9ff16d1'])).toString('base64url');
       expect((await vigil.json(`/api/v1/incidents?cursor=${sixDigitYear}`)).body.errors[0].field).toBe('cursor');
       // Numbers written plainly, and once: not what Number() would make of them.

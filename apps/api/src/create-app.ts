@@ -18,6 +18,7 @@ import { registerRequestSpans } from './http/request-spans';
 import { IntakeMetrics } from './metrics/intake.metrics';
 import { MetricsRegistry } from './metrics/metrics.registry';
 import { observeRequestDurations } from './metrics/request-metrics';
+import { parseQueryString } from './http/strict-query-string';
 
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
 export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
@@ -34,7 +35,7 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     clientErrorHandler: answerClientError,
     // Ids of any length reach validation (a 400 naming the field), not the router's own 414: Node
     // refuses a request line past its header limit (16 KiB, 431) before the router sees it.
-    routerOptions: { maxParamLength: 65_536 },
+    routerOptions: { maxParamLength: 65_536, querystringParser: parseQueryString },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,

@@ -5,7 +5,7 @@ import { AUDIT_BREAK_REASONS, AuditLog, type AuditTimelineEntry, type AuditVerif
 import { ApiKeyAuth } from '../auth/api-key-security';
 import { Roles } from '../auth/roles.decorator';
 import { isoTime, openApiSchema } from '../http/openapi-schema';
-import { parseWith } from '../http/parse-with';
+import { parseQuery } from '../http/strict-query-string';
 import { TakesNoQuery } from '../http/takes-no-query';
 import { wholeNumber } from '../http/whole-number';
 import { UuidPipe } from '../http/uuid.pipe';
@@ -71,7 +71,7 @@ export class AuditController {
   @ApiQuery({ name: 'afterSeq', required: false, description: 'the seq of the last event already read (next page)', schema: { type: 'integer', minimum: 0 } })
   @ApiOkResponse({ schema: openApiSchema(timelineSchema) })
   async timeline(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
-    const { limit, afterSeq } = parseWith(timelineQuerySchema, query);
+    const { limit, afterSeq } = parseQuery(timelineQuerySchema, query);
     await this.incidents.get(id);
     const events = await this.auditLog.timeline(id, { limit, afterSeq });
     return { incidentId: id, events, nextAfterSeq: events.length === limit ? events[events.length - 1].seq : null };

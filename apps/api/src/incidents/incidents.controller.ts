@@ -7,6 +7,7 @@ import { ApiKeyAuth } from '../auth/api-key-security';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { parseWith } from '../http/parse-with';
+import { parseQuery } from '../http/strict-query-string';
 import { queryText } from '../http/query-text';
 import { storable } from '../http/storable';
 import { TakesNoQuery } from '../http/takes-no-query';
@@ -60,7 +61,7 @@ export class IncidentsController {
   @PageQuery()
   @ApiOkResponse({ schema: openApiSchema(incidentPageSchema) })
   list(@Query() query: unknown) {
-    return this.queries.list(parseWith(listQuerySchema, query));
+    return this.queries.list(parseQuery(listQuerySchema, query));
   }
 
   @Get(':id')
@@ -76,7 +77,7 @@ export class IncidentsController {
   @PageQuery()
   @ApiOkResponse({ schema: openApiSchema(alertPageSchema) })
   alerts(@Param('id', UuidPipe) id: string, @Query() query: unknown) {
-    return this.queries.alerts(id, parseWith(pageQuerySchema, query));
+    return this.queries.alerts(id, parseQuery(pageQuerySchema, query));
   }
 
   @Post(':id/acknowledge')
