@@ -47,9 +47,21 @@ export class ValidationProblem extends Error {
   readonly errors: FieldProblem[];
 
   constructor(errors: FieldProblem[]) {
-    const shown = errors.slice(0, MAX_FIELD_PROBLEMS);
+    const shown = errors.slice(0, MAX_FIELD_PROBLEMS).map(({ field, message }) => ({ field: shortened(field), message: shortened(message) }));
     const more = errors.length - shown.length;
     super(shown.map((e) => `${e.field || '(body)'}: ${e.message}`).join('; ') + (more > 0 ? `; and ${more} more` : ''));
     this.errors = shown;
   }
+}
+
+const MAX_SHOWN_CHARS = 1_000;
+
+/**
+ * A field path or message as long as the input made it (a key nested 100,000 deep, a value echoed
+ * back) is cut in the middle, keeping both ends: where it starts and the key that is wrong.
+ */
+function shortened(text: string): string {
+  if (text.length <= MAX_SHOWN_CHARS) return text;
+  const half = MAX_SHOWN_CHARS / 2;
+  return `${text.slice(0, half)}…${text.slice(-half)}`;
 }
