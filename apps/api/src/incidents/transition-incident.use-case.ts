@@ -109,7 +109,7 @@ export class TransitionIncident {
         );
         throw new DomainError(
           DomainErrorCode.WorkflowUnavailable,
-          `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms (is Temporal answering, and a worker running and keeping up?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident before asking again`,
+          `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms (is Temporal answering, and a worker running and keeping up?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident, and if it has not changed, ask again (a change already made is answered 409, never made twice)`,
         );
       }
       if (!update) throw error;
