@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { findFreePort, pgCtlStart } from '../libs/dev-stack';
 import { startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
 import { testEnv } from './support/test-env';
 
@@ -57,6 +59,22 @@ describe('test stack from global setup', () => {
 
       await startOutagePostgres();
       await expect(withClient(appUrl, (c) => c.query('SELECT count(*)::int AS n FROM api_keys'))).resolves.toMatchObject({ rows: [{ n: expect.any(Number) }] });
+    });
+  });
+
+  it('says why PostgreSQL would not start, from its log: here, a port another process holds', async () => {
+    await withOutagePostgres(async ({ pgCtl, logFile }) => {
+      await stopOutagePostgres();
+      const port = await findFreePort();
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen({ port, host: '127.0.0.1', exclusive: true }, resolve));
+      try {
+        const failure = await pgCtlStart(pgCtl, { port, logFile, timeoutSec: 20 }).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(Error);
+        expect((failure as Error).message).toMatch(new RegExp(`pg_ctl: could not start server[\\s\\S]*PostgreSQL's log \\(.+\\) says:\\n[\\s\\S]*Address already in use[\\s\\S]*port ${port}`));
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
     });
   });
 

@@ -27,7 +27,19 @@ export interface PgCtlStartOptions {
 export async function pgCtlStart(target: PgCtlTarget, options: PgCtlStartOptions): Promise<void> {
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
   const serverOptions = [`-p ${options.port}`, ...Object.entries(settings).map(([name, value]) => `-c ${name}=${shellQuote(value)}`)].join(' ');
-  await pgCtl(target, ['start', '-D', target.dataDir, '-w', '-t', String(options.timeoutSec ?? 60), '-l', options.logFile, '-o', serverOptions]);
+  await pgCtl(target, ['start', '-D', target.dataDir, '-w', '-t', String(options.timeoutSec ?? 60), '-l', options.logFile, '-o', serverOptions]).catch(
+    async (error: unknown) => {
+      // pg_ctl only says "Examine the log output": the reason (a port taken, say) is in the log.
+      throw new Error(`${error instanceof Error ? error.message : String(error)}${await serverComplaints(options.logFile)}`, { cause: error });
+    },
+  );
+}
+
+/** The server's complaints (and their hints) at the end of its log, to show with a failed start. */
+async function serverComplaints(logFile: string): Promise<string> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  const lines = text.split('\n').slice(-20).filter((line) => /\b(FATAL|PANIC|ERROR|WARNING|HINT):|could not bind/.test(line));
+  return lines.length ? `\nPostgreSQL's log (${logFile}) says:\n${lines.join('\n')}` : '';
 }
 
 /** Stops the server and waits until it is gone. `fast` disconnects clients and rolls back their transactions. */
