@@ -37,10 +37,21 @@ export class TestTemporal {
   ) {}
 
   static async start(options: { dbFilename?: string } = {}): Promise<TestTemporal> {
-    const temporal = new TestTemporal(await findFreePort(), await findFreePort(), options.dbFilename);
-    await temporal.resume();
-    return temporal;
+    for (let attempt = 1; ; attempt++) {
+      const temporal = new TestTemporal(await findFreePort(), await findFreePort(), options.dbFilename);
+      try {
+        await temporal.resume();
+        return temporal;
+      } catch (error) {
+        // Ports found free a moment ago can be taken before the server binds them (by another test
+        // file's server, whose own extra ports the CLI picks at random): try others.
+        if (attempt === 3 || !/exited .* while starting/.test(String(error))) throw new Error(`${String(error)}\n${temporal.output.join('\n')}`, { cause: error });
+      }
+    }
   }
+
+  /** The dev server's last lines of output: why it stopped, if it did. */
+  private readonly output: string[] = [];
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
@@ -59,7 +70,7 @@ export class TestTemporal {
       uiPort: this.uiPort,
       dbFilename: this.dbFilename,
       log: silentLog,
-      writeLine: () => undefined,
+      writeLine: (line) => this.output.push(line) > 20 && this.output.shift(),
     });
   }
 
