@@ -92,17 +92,17 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   private async createWorker(): Promise<Worker | undefined> {
     const { address, namespace } = this.config.temporal;
     while (!this.stopping) {
-      let problem = 'unreachable';
+      let namespaceServed = false;
       try {
         this.connection ??= await NativeConnection.connect(temporalConnectionOptions(this.config));
-        problem = `does not serve namespace ${namespace}`;
         // Asked first because Worker.create, which asks too, leaves its workflow threads running when it fails (SDK 1.24).
         await this.connection.workflowService.describeNamespace({ namespace });
-        problem = `did not take a worker for namespace ${namespace}`;
+        namespaceServed = true;
         return await Worker.create(this.workerOptions(this.connection));
       } catch (error) {
         // Past the namespace check, only Temporal failing again is worth another try; bad workflow code is not.
-        if (problem.startsWith('did not take') && !isTransportError(error)) throw error;
+        if (namespaceServed && !isTransportError(error)) throw error;
+        const problem = !this.connection ? 'unreachable' : namespaceServed ? `did not take a worker for namespace ${namespace}` : `does not serve namespace ${namespace}`;
         this.logger.warn(`Temporal at ${address} ${problem}, retrying: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }
