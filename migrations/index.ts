@@ -8,6 +8,7 @@ import { IncidentAlertsByPage1764000000006 } from './1764000000006-IncidentAlert
 import { UniqueApiKeyNames1764000000007 } from './1764000000007-UniqueApiKeyNames';
 import { UndeliveredCommandsByWorkflow1764000000008 } from './1764000000008-UndeliveredCommandsByWorkflow';
 import { ApiKeyPrefixFromHash1764000000009 } from './1764000000009-ApiKeyPrefixFromHash';
+import { PruneDeliveredCommands1764000000010 } from './1764000000010-PruneDeliveredCommands';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   UniqueApiKeyNames1764000000007,
   UndeliveredCommandsByWorkflow1764000000008,
   ApiKeyPrefixFromHash1764000000009,
+  PruneDeliveredCommands1764000000010,
 ];

@@ -22,6 +22,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsRegistry } from './metrics/metrics.registry';
 import { OutboxMetrics } from './metrics/outbox.metrics';
 import { OutboxDispatcher } from './outbox/outbox-dispatcher.service';
+import { OutboxPruner } from './outbox/outbox-pruner.service';
 import { OutboxStore } from './outbox/outbox.store';
 import { TemporalClientCloser, temporalClientProvider } from './temporal-client.provider';
 
@@ -45,6 +46,7 @@ export class AppModule {
         AcceptAlerts,
         OutboxStore,
         OutboxDispatcher,
+        OutboxPruner,
         IncidentQueries,
         TransitionIncident,
         LateUpdateOutcomes,

@@ -8,6 +8,7 @@ import { IdempotencyRequestHash1764000000005 } from '../../../migrations/1764000
 import { IncidentAlertsByPage1764000000006 } from '../../../migrations/1764000000006-IncidentAlertsByPage';
 import { UniqueApiKeyNames1764000000007 } from '../../../migrations/1764000000007-UniqueApiKeyNames';
 import { UndeliveredCommandsByWorkflow1764000000008 } from '../../../migrations/1764000000008-UndeliveredCommandsByWorkflow';
+import { PruneDeliveredCommands1764000000010 } from '../../../migrations/1764000000010-PruneDeliveredCommands';
 import { AuditLog, incidentChainId } from '../index';
 import { createScratchDatabase, openDataSource, type ScratchDatabase } from '../../../test/support/test-database';
 
@@ -100,6 +101,7 @@ describe('audit tables are append-only', () => {
     try {
       // Newest first: the intake functions are built on the audit tables.
       const migrations = [
+        new PruneDeliveredCommands1764000000010(),
         new UndeliveredCommandsByWorkflow1764000000008(),
         new UniqueApiKeyNames1764000000007(),
         new IncidentAlertsByPage1764000000006(),

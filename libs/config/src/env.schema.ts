@@ -56,6 +56,7 @@ export const envSchema = z.object({
   VIGIL_OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(100).default(30_000),
   VIGIL_OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   VIGIL_OUTBOX_MAX_QUEUED: z.coerce.number().int().min(1).default(10_000),
+  VIGIL_OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).max(87_600).default(168),
   VIGIL_AUDIT_CHECKPOINT_MS: z.coerce.number().int().min(1000).default(60_000),
   VIGIL_API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   OTEL_SERVICE_NAME: optionalText,

@@ -26,7 +26,8 @@ export class VigilConfig {
   };
   readonly adminApiKey?: string;
   readonly intake: { maxBodyBytes: number; maxBatch: number; commitMaxAlerts: number; commitConcurrency: number; maxWaitingAlerts: number };
-  readonly outbox: { pollMs: number; maxBackoffMs: number; concurrency: number; maxQueued: number };
+  /** `retentionMs`: how long a delivered command is kept before it is pruned. */
+  readonly outbox: { pollMs: number; maxBackoffMs: number; concurrency: number; maxQueued: number; retentionMs: number };
   readonly audit: { checkpointMs: number };
   readonly apiKeyCacheMs: number;
   readonly otel: { serviceName?: string; exporterEndpoint?: string };
@@ -67,6 +68,7 @@ export class VigilConfig {
       maxBackoffMs: env.VIGIL_OUTBOX_MAX_BACKOFF_MS,
       concurrency: env.VIGIL_OUTBOX_CONCURRENCY,
       maxQueued: env.VIGIL_OUTBOX_MAX_QUEUED,
+      retentionMs: env.VIGIL_OUTBOX_RETENTION_HOURS * 3_600_000,
     };
     this.audit = { checkpointMs: env.VIGIL_AUDIT_CHECKPOINT_MS };
     this.apiKeyCacheMs = env.VIGIL_API_KEY_CACHE_MS;

@@ -65,6 +65,20 @@ export class OutboxStore {
     );
   }
 
+  /**
+   * Deletes up to `limit` commands delivered more than `retentionMs` ago; returns how many.
+   * Rows another process is deleting at the same moment are skipped, not waited for.
+   */
+  async pruneDelivered(retentionMs: number, limit: number): Promise<number> {
+    const [, deleted]: [unknown[], number] = await this.dataSource.query(
+      `DELETE FROM workflow_outbox
+       WHERE id IN (SELECT id FROM workflow_outbox WHERE dispatched_at < now() - make_interval(secs => $1::double precision / 1000)
+                    ORDER BY dispatched_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [retentionMs, limit],
+    );
+    return deleted;
+  }
+
   async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
     const rows: Array<{ pending: string; oldest: number | null }> = await this.dataSource.query(
       `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
