@@ -259,6 +259,7 @@ describe('the API edge', () => {
       { name: 'year 0000 once the offset is applied', body: { ...valid, startsAt: '0001-01-01T00:30:00+01:00' }, status: 400, field: 'startsAt' },
       { name: 'year 10000 once the offset is applied', body: { ...valid, endsAt: '9999-12-31T23:30:00-01:00' }, status: 400, field: 'endsAt' },
       { name: 'an end before the start', body: { ...valid, startsAt: '2026-11-24T10:00:00+01:00', endsAt: '2026-11-24T08:59:59Z' }, status: 400, field: 'endsAt' },
+      { name: 'an end microseconds before the start, in the same millisecond', body: { ...valid, startsAt: '2026-11-24T10:00:00.000900Z', endsAt: '2026-11-24T10:00:00.0001Z' }, status: 400, field: 'endsAt' },
       { name: 'a bad label name', body: { ...valid, labels: { ...valid.labels, 'bad-name': 'x' } }, status: 400, field: 'labels.bad-name' },
       { name: 'a service over 255 characters (the VigilService search attribute)', body: { ...valid, labels: { ...valid.labels, service: 's'.repeat(256) } }, status: 400, field: 'labels.service' },
       { name: 'a label name over 256 characters', body: { ...valid, labels: { ...valid.labels, ['n'.repeat(257)]: 'x' } }, status: 400, field: `labels.${'n'.repeat(257)}` },

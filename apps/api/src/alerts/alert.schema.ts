@@ -4,7 +4,7 @@ import { ALERT_STATUSES, INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/
 import { ALERT_OUTCOMES } from '../../../../libs/persistence';
 import { storable } from '../http/storable';
 import type { AcceptedAlert } from './accept-alerts.use-case';
-import { utcTime } from './utc-time';
+import { isBeforeUtc, utcTime } from './utc-time';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,255}$/;
 const LABEL_NAME_RULE = 'label names match [a-zA-Z_][a-zA-Z0-9_]*, at most 256 characters';
@@ -62,7 +62,7 @@ export const alertSchema = z.strictObject({
   fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),
 }).superRefine(({ startsAt, endsAt, generatorURL, annotations }, ctx) => {
   // As Alertmanager: an alert cannot end before it starts.
-  if (startsAt && endsAt && Date.parse(endsAt) < Date.parse(startsAt)) {
+  if (startsAt && endsAt && isBeforeUtc(endsAt, startsAt)) {
     ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must not be before startsAt' });
   }
   // generatorURL is kept among the annotations: one of the two would be lost.

@@ -1,4 +1,4 @@
-import { utcTime } from './utc-time';
+import { isBeforeUtc, utcTime } from './utc-time';
 
 describe('utcTime', () => {
   it('applies the offset, keeping the fraction to the microsecond', () => {
@@ -17,5 +17,13 @@ describe('utcTime', () => {
     expect(utcTime('0001-01-01T00:30:00+01:00')).toBeUndefined();
     expect(utcTime('0000-06-01T00:00:00Z')).toBeUndefined();
     expect(utcTime('0001-01-01T00:30:00-01:00')).toBe('0001-01-01T01:30:00Z');
+  });
+  it('orders instants to the microsecond, whatever the length of their fractions', () => {
+    expect(isBeforeUtc('2024-01-01T00:00:00.0001Z', '2024-01-01T00:00:00.0009Z')).toBe(true);
+    expect(isBeforeUtc('2024-01-01T00:00:00.0009Z', '2024-01-01T00:00:00.0001Z')).toBe(false);
+    expect(isBeforeUtc('2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000001Z')).toBe(true);
+    expect(isBeforeUtc('2024-01-01T00:00:00.5Z', '2024-01-01T00:00:00.499999Z')).toBe(false);
+    expect(isBeforeUtc('2024-01-01T00:00:00.5Z', '2024-01-01T00:00:00.500000Z')).toBe(false);
+    expect(isBeforeUtc('0999-12-31T23:59:59.9Z', '1000-01-01T00:00:00Z')).toBe(true);
   });
 });

@@ -18,3 +18,14 @@ export function utcTime(text: string): string | undefined {
   const micros = fraction.slice(0, 6);
   return `${instant.toISOString().slice(0, 19)}${micros ? `.${micros}` : ''}Z`;
 }
+
+/** Whether UTC instant `a` (as utcTime returns it) is before `b`, to the microsecond. */
+export function isBeforeUtc(a: string, b: string): boolean {
+  return sortableUtc(a) < sortableUtc(b);
+}
+
+/** utcTime's fixed-width years and fields make the text sortable once every fraction has six digits. */
+function sortableUtc(utc: string): string {
+  const fraction = utc.length > 20 ? utc.slice(20, -1) : '';
+  return `${utc.slice(0, 19)}.${fraction.padEnd(6, '0')}`;
+}
