@@ -106,7 +106,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   function assertCanMoveTo(to: IncidentStatus): void {
     if (!canTransition(state.status, to)) {
-      throw ApplicationFailure.nonRetryable(`incident is ${state.status}; cannot move to ${to}`, TRANSITION_NOT_ALLOWED);
+      // The status in the details too: the caller's record may not show it yet. (Validators leave no history.)
+      throw ApplicationFailure.nonRetryable(`incident is ${state.status}; cannot move to ${to}`, TRANSITION_NOT_ALLOWED, { currentStatus: state.status });
     }
   }
 

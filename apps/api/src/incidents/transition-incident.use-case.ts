@@ -20,7 +20,7 @@ import {
   resolveUpdate,
   type IncidentLiveState,
 } from '../../../../libs/contracts';
-import { canTransition, DomainError, DomainErrorCode } from '../../../../libs/domain';
+import { canTransition, DomainError, DomainErrorCode, type IncidentStatus } from '../../../../libs/domain';
 import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
@@ -97,8 +97,8 @@ export class TransitionIncident {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(request, incident.workflowId);
       if (error instanceof WorkflowUpdateFailedError) {
-        const { outcome, reason } = updateFailure(error);
-        if (outcome === 'rejected') return this.refuse(request, incident.workflowId, update?.workflowRunId, reason);
+        const { outcome, reason, currentStatus } = updateFailure(error);
+        if (outcome === 'rejected') return this.refuse(request, incident.workflowId, update?.workflowRunId, reason, currentStatus);
         // Taken, then failed in the workflow: not a refusal, and not the caller's doing (a 500).
         await this.audit(request, 'failed', { workflowId: incident.workflowId, runId: update?.workflowRunId, reason });
         throw error;
@@ -149,10 +149,13 @@ export class TransitionIncident {
     return stateAfterResolvedWithoutWorkflow(last, incidentId, actor, resolved);
   }
 
-  /** Audits the refusal and answers it with the incident's status as it is now. */
-  private async refuse(command: UpdateRequest, workflowId: string, runId?: string, reason?: string): Promise<never> {
-    const current = await this.queries.get(command.incidentId);
-    const refusal = notAllowed(current.status, command.to, reason);
+  /**
+   * Audits the refusal and answers it with the incident's status as it is now: the workflow's, when
+   * it refused (the record follows it a moment later), else the record's.
+   */
+  private async refuse(command: UpdateRequest, workflowId: string, runId?: string, reason?: string, workflowStatus?: IncidentStatus): Promise<never> {
+    const status = workflowStatus ?? (await this.queries.get(command.incidentId)).status;
+    const refusal = notAllowed(status, command.to, reason);
     await this.audit(command, 'rejected', { workflowId, runId, reason: refusal.message });
     throw refusal;
   }

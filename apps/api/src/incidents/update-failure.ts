@@ -1,5 +1,13 @@
 import { ApplicationFailure, type WorkflowUpdateFailedError } from '@temporalio/client';
 import { TRANSITION_NOT_ALLOWED } from '../../../../libs/contracts';
+import { INCIDENT_STATUSES, type IncidentStatus } from '../../../../libs/domain';
+
+export interface UpdateFailure {
+  outcome: 'rejected' | 'failed';
+  reason: string;
+  /** A refusal's incident status, as the workflow saw it (workflows of older code do not say). */
+  currentStatus?: IncidentStatus;
+}
 
 /**
  * How an acknowledge or resolve that failed in the workflow ended: refused by its validator
@@ -7,9 +15,16 @@ import { TRANSITION_NOT_ALLOWED } from '../../../../libs/contracts';
  * (`failed`: any failure but the validator's refusal, which carries TRANSITION_NOT_ALLOWED). The
  * reason is the workflow's own.
  */
-export function updateFailure(error: WorkflowUpdateFailedError): { outcome: 'rejected' | 'failed'; reason: string } {
+export function updateFailure(error: WorkflowUpdateFailedError): UpdateFailure {
   const { cause } = error;
   const refused = cause instanceof ApplicationFailure && cause.type === TRANSITION_NOT_ALLOWED;
   // The error's own message only says that the update failed.
-  return { outcome: refused ? 'rejected' : 'failed', reason: cause?.message ?? error.message };
+  const failure: UpdateFailure = { outcome: refused ? 'rejected' : 'failed', reason: cause?.message ?? error.message };
+  const currentStatus = refused ? statusIn(cause.details?.[0]) : undefined;
+  return currentStatus ? { ...failure, currentStatus } : failure;
+}
+
+function statusIn(details: unknown): IncidentStatus | undefined {
+  const status = (details as { currentStatus?: unknown } | null | undefined)?.currentStatus;
+  return INCIDENT_STATUSES.find((s) => s === status);
 }
