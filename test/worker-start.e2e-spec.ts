@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { TemporalWorkerService } from '../apps/worker/src/temporal-worker.service';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { VigilConfig } from '../libs/config';
+import { VIGIL_SEARCH_ATTRIBUTES } from '../libs/contracts';
 import { createScratchDatabase, type ScratchDatabase } from './support/test-database';
 import { eventually, TestTemporal, testTelemetry } from './support/vigil-harness';
 
@@ -27,7 +28,8 @@ class KeptLog implements LoggerService {
 /**
  * A worker started before its namespace exists (a cluster whose namespaces a later step creates)
  * gets past connecting, and is then refused by Temporal when it asks for the namespace. It says so
- * and keeps asking, as it does while Temporal is unreachable, instead of ending.
+ * and keeps asking, as it does while Temporal is unreachable, instead of ending. Then it waits in
+ * the same way for Vigil's search attributes, naming the command that registers them.
  */
 describe('the worker, started before its namespace exists', () => {
   let temporal: TestTemporal;
@@ -46,7 +48,7 @@ describe('the worker, started before its namespace exists', () => {
     await database?.drop();
   });
 
-  it('says the namespace is missing, keeps asking, and polls its task queue once the namespace is created', async () => {
+  it('says the namespace is missing, then its search attributes, keeps asking, and polls its task queue once both are there', async () => {
     const namespace = `vigil-later-${randomBytes(4).toString('hex')}`;
     const config = VigilConfig.fromEnv({
       DATABASE_URL: database.appUrl,
@@ -64,6 +66,15 @@ describe('the worker, started before its namespace exists', () => {
     await eventually(async () => (log.lines.some((line) => refusal.test(line)) ? true : undefined), 'the worker saying the namespace is missing', 60_000);
 
     await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    // A new namespace has none of Vigil's search attributes, and Temporal would refuse every incident's start.
+    const missing = `Temporal namespace ${namespace} lacks Vigil's search attributes VigilSeverity, VigilService, VigilStatus, waiting for them: temporal operator search-attribute create --namespace ${namespace} --name VigilSeverity --type Keyword --name VigilService --type Keyword --name VigilStatus --type Keyword`;
+    await eventually(async () => (log.lines.includes(missing) ? true : undefined), 'the worker naming the missing search attributes', 60_000);
+    expect(log.lines.some((line) => line.startsWith('polling task queue'))).toBe(false);
+
+    await client.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(VIGIL_SEARCH_ATTRIBUTES.map((a) => [a.name, proto.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    });
     await service.whenPolling();
     const pollers = await eventually(async () => {
       const queue = await client.workflowService.describeTaskQueue({

@@ -8,7 +8,8 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { VigilConfig } from '../../../libs/config';
-import { temporalConnectionOptions } from '../../../libs/temporal';
+import { CLI_SEARCH_ATTRIBUTE_TYPES, VIGIL_SEARCH_ATTRIBUTES } from '../../../libs/contracts';
+import { describeTemporalError, isTemporalRefusal, temporalConnectionOptions } from '../../../libs/temporal';
 import { WorkerTelemetry } from './telemetry.token';
 import { createIncidentActivities } from './activities/incident.activities';
 import { AuditActivityInterceptor } from './audit-activity.interceptor';
@@ -21,6 +22,7 @@ import {
 } from './workflow-source';
 
 const CONNECT_RETRY_MS = 1000;
+const SEARCH_ATTRIBUTES_RETRY_MS = 5000;
 
 /**
  * Owns the Temporal worker: connects (waiting for Temporal if it is not up yet), keeps the
@@ -97,6 +99,16 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
         this.connection ??= await NativeConnection.connect(temporalConnectionOptions(this.config));
         // Asked first because Worker.create, which asks too, leaves its workflow threads running when it fails (SDK 1.24).
         await this.connection.workflowService.describeNamespace({ namespace });
+        const missing = await this.missingSearchAttributes(this.connection);
+        if (missing.length) {
+          // Every workflow start would be refused (INVALID_ARGUMENT): the operator has a step left to do.
+          const create = missing.map((a) => `--name ${a.name} --type ${CLI_SEARCH_ATTRIBUTE_TYPES[a.type]}`).join(' ');
+          this.logger.warn(
+            `Temporal namespace ${namespace} lacks Vigil's search attributes ${missing.map((a) => a.name).join(', ')}, waiting for them: temporal operator search-attribute create --namespace ${namespace} ${create}`,
+          );
+          await new Promise((resolve) => setTimeout(resolve, SEARCH_ATTRIBUTES_RETRY_MS));
+          continue;
+        }
         namespaceServed = true;
         return await Worker.create(this.workerOptions(this.connection));
       } catch (error) {
@@ -108,6 +120,22 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       }
     }
     return undefined;
+  }
+
+  /**
+   * Vigil's search attributes the namespace does not have. None when it may not be asked (a key
+   * without the right, say): the outbox then logs each start Temporal refuses, with the reason.
+   */
+  private async missingSearchAttributes(connection: NativeConnection): Promise<ReadonlyArray<(typeof VIGIL_SEARCH_ATTRIBUTES)[number]>> {
+    const { namespace } = this.config.temporal;
+    try {
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+      return VIGIL_SEARCH_ATTRIBUTES.filter((attribute) => !customAttributes?.[attribute.name]);
+    } catch (error) {
+      if (!isTemporalRefusal(error)) throw error;
+      this.logger.warn(`could not check the search attributes of Temporal namespace ${namespace}: ${describeTemporalError(error)}`);
+      return [];
+    }
   }
 
   private workerOptions(connection: NativeConnection): WorkerOptions {

@@ -7,6 +7,17 @@ export const VigilStatus = defineSearchAttributeKey('VigilStatus', SearchAttribu
 
 export const VIGIL_SEARCH_ATTRIBUTES = [VigilSeverity, VigilService, VigilStatus] as const;
 
+/** The Temporal CLI's spelling of each search attribute type. */
+export const CLI_SEARCH_ATTRIBUTE_TYPES: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
 /**
  * The longest `service` a keyword search attribute holds everywhere: a Temporal cluster with SQL
  * visibility (PostgreSQL, MySQL) stores keywords as VARCHAR(255), and a longer one fails the

@@ -1,5 +1,4 @@
-import type { SearchAttributeType } from '@temporalio/common';
-import { VIGIL_SEARCH_ATTRIBUTES } from '../../contracts';
+import { CLI_SEARCH_ATTRIBUTE_TYPES, VIGIL_SEARCH_ATTRIBUTES } from '../../contracts';
 import type { Log } from './log';
 import { describeExit, spawnManaged, type ExitInfo } from './managed-process';
 import { signalProcess } from './process-alive';
@@ -43,17 +42,6 @@ const HOST = '127.0.0.1';
 export function supervisedTemporal(server: TemporalDevServer): SupervisedComponent {
   return { name: 'Temporal', exited: server.exited.then(describeExit), stop: () => server.stop(), killNow: () => signalProcess(server.pid, 'SIGKILL') };
 }
-
-/** The CLI's spelling of each search attribute type. */
-const CLI_SEARCH_ATTRIBUTE_TYPES: Record<SearchAttributeType, string> = {
-  TEXT: 'Text',
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 export function temporalDevServerArgs(options: TemporalDevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(options.port), '--ui-port', String(options.uiPort)];

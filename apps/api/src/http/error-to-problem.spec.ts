@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { ServiceError } from '@temporalio/client';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { ServerClosing } from './drain-on-close';
 import { errorToProblem } from './error-to-problem';
@@ -23,6 +24,17 @@ describe('errorToProblem', () => {
     const mapped = errorToProblem(error);
     expect(mapped?.problem.status).toBe(status);
     expect(mapped?.retryAfter).toBe(retryAfter);
+  });
+
+  it('answers 503 only when Temporal did not answer, and an unexpected error (500) when it refused the call for good', () => {
+    const grpc = (code: number, message: string) => Object.assign(new Error(`${code} ${message}`), { code, details: message, metadata: {} });
+    const failed = (code: number, message: string) => new ServiceError('Failed to signalWithStart Workflow', { cause: grpc(code, message) });
+    expect(errorToProblem(failed(14, 'No connection established'))).toMatchObject({ problem: { status: 503 }, retryAfter: 5 });
+    expect(errorToProblem(grpc(4, 'Deadline exceeded'))).toMatchObject({ problem: { status: 503 }, retryAfter: 5 });
+    expect(errorToProblem(failed(8, 'namespace rate limit exceeded'))).toMatchObject({ problem: { status: 503 }, retryAfter: 5 });
+    expect(errorToProblem(failed(3, 'Namespace prod has no mapping defined for search attribute VigilSeverity'))).toBeNull();
+    expect(errorToProblem(grpc(7, 'Request unauthorized'))).toBeNull();
+    expect(errorToProblem(failed(16, 'invalid API key'))).toBeNull();
   });
 
   it('names the field of a validation problem', () => {

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { DomainError, DomainErrorCode } from '../../../../libs/domain';
 import { isDatabaseSilent, isDatabaseUnavailable } from '../../../../libs/persistence';
+import { isTemporalRefusal } from '../../../../libs/temporal';
 import { ServerClosing } from './drain-on-close';
 import { problem, ValidationProblem, type Problem } from './problem';
 
@@ -90,8 +91,9 @@ function domainProblem(error: DomainError): { problem: Problem; retryAfter?: num
   }
 }
 
+/** Temporal did not answer, or not in time. A call it refused for good (isTemporalRefusal) is a 500 with an error id: no retry would help. */
 function isTemporalUnavailable(error: unknown): boolean {
-  if (error instanceof WorkflowUpdateFailedError) return false;
+  if (error instanceof WorkflowUpdateFailedError || isTemporalRefusal(error)) return false;
   if (error instanceof ServiceError || error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   return isGrpcServiceError(error);
 }

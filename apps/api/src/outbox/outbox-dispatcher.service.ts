@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
-import { incidentStartOptions } from '../../../../libs/temporal';
+import { describeTemporalError, incidentStartOptions, isTemporalRefusal } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { IncidentQueries } from '../incidents/incident-queries.service';
 import { startInputFromRecord } from '../incidents/start-input-from-record';
@@ -165,8 +165,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   private async retryLater(command: OutboxCommand, error: unknown): Promise<void> {
     const delay = retryDelayMs(command.attempts + 1, this.config.outbox.maxBackoffMs);
-    this.logger.warn(`command ${command.id} for ${command.workflowId} not delivered, retry in ${delay} ms: ${String(error)}`);
-    await this.store.scheduleRetry(command.id, delay, String(error)).catch((e: unknown) => {
+    const reason = describeTemporalError(error);
+    if (isTemporalRefusal(error)) {
+      // Retried all the same: the cause (a search attribute not registered, say) may be fixed while the command waits.
+      this.logger.error(`command ${command.id} for ${command.workflowId} refused by Temporal; it is retried in ${delay} ms but will be refused until the cause is fixed: ${reason}`);
+    } else {
+      this.logger.warn(`command ${command.id} for ${command.workflowId} not delivered, retry in ${delay} ms: ${reason}`);
+    }
+    await this.store.scheduleRetry(command.id, delay, reason).catch((e: unknown) => {
       // PostgreSQL is unreachable too: the row keeps its lease and the poller takes it when it ends.
       this.logger.warn(`could not record the retry of command ${command.id}: ${String(e)}`);
     });
