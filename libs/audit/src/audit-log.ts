@@ -28,6 +28,7 @@ const CHECKPOINT_SQL = `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoint() AS 
  */
 export class AuditLog {
   private readonly verifyBatchSize: number;
+  private verifying?: Promise<AuditVerifyReport>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -62,9 +63,14 @@ export class AuditLog {
     return rows.map((r) => toTimelineEntry(toEventRecord(r)));
   }
 
-  /** Re-computes every chain, head and checkpoint; names the first broken link. */
-  async verify(): Promise<AuditVerifyReport> {
-    return verifyAuditLog(this.dataSource, this.verifyBatchSize, new Date());
+  /**
+   * Re-computes every chain, head and checkpoint; names the first broken link. One run at a time
+   * per process: it reads the whole log, so callers asking while one runs share its report (its
+   * `checkedAt` says when it began) rather than each taking a connection and a core from intake.
+   */
+  verify(): Promise<AuditVerifyReport> {
+    this.verifying ??= verifyAuditLog(this.dataSource, this.verifyBatchSize, new Date()).finally(() => (this.verifying = undefined));
+    return this.verifying;
   }
 
   /**

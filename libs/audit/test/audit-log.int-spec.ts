@@ -85,6 +85,15 @@ describe('AuditLog on PostgreSQL, as the app role', () => {
     expectOk(await audit.verify());
   });
 
+  it('runs one verify at a time: callers asking while one runs share its report, and a later call runs afresh', async () => {
+    const [first, second] = await Promise.all([audit.verify(), audit.verify()]);
+    expect(second).toBe(first);
+    expectOk(first);
+    const later = await audit.verify();
+    expect(later).not.toBe(first);
+    expect(Date.parse(later.checkedAt)).toBeGreaterThanOrEqual(Date.parse(first.checkedAt));
+  });
+
   it('pages a timeline with limit and afterSeq', async () => {
     const incidentId = randomUUID();
     for (let i = 0; i < 5; i++) await audit.append({ chainId: incidentChainId(incidentId), type: 'step', actor: 'worker', data: { i } });
