@@ -5,6 +5,17 @@ import { INCIDENT_TASK_QUEUE } from '../../contracts';
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const optionalText = z.string().trim().min(1).optional();
 
+/** A whole number written in decimal digits: z.coerce.number() would take 0x10, 1e3 and spaces too, and quietly turn a typo into another value. */
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,15}$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** An http(s) URL: it is shown to users as a link. */
+const webUrl = z.url({ protocol: /^https?$/ });
+
 /** Why a file cannot be read, or undefined when it can. Checked at start, not at the first connection's retry. */
 function unreadable(path: string): string | undefined {
   try {
@@ -22,43 +33,43 @@ const readableFile = optionalText.superRefine((path, ctx) => {
 
 /** Every environment variable the API and the worker read, with its default. The README's configuration table mirrors this. */
 export const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: optionalText,
+  PUBLIC_URL: webUrl.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().url(),
-  VIGIL_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
-  VIGIL_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  VIGIL_DB_POOL_SIZE: wholeNumber(1, 500).default(20),
+  VIGIL_DB_QUERY_TIMEOUT_MS: wholeNumber(100).default(30_000),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(INCIDENT_TASK_QUEUE),
-  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  TEMPORAL_UI_URL: webUrl.default('http://127.0.0.1:8233'),
   TEMPORAL_TLS: flag.default(false),
   TEMPORAL_TLS_CERT_PATH: readableFile,
   TEMPORAL_TLS_KEY_PATH: readableFile,
   TEMPORAL_TLS_CA_PATH: readableFile,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   TEMPORAL_API_KEY: optionalText,
-  VIGIL_UPDATE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  VIGIL_UPDATE_TIMEOUT_MS: wholeNumber(100).default(10_000),
   VIGIL_ADMIN_API_KEY: z
     .string()
     .min(24, 'must be at least 24 characters')
     .max(512, 'must be at most 512 characters')
     .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces)')
     .optional(),
-  VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-  VIGIL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  VIGIL_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
-  VIGIL_INTAKE_COMMIT_MAX_ALERTS: z.coerce.number().int().min(1).max(10_000).default(1000),
-  VIGIL_INTAKE_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
-  VIGIL_INTAKE_MAX_WAITING_ALERTS: z.coerce.number().int().min(0).default(10_000),
-  VIGIL_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
-  VIGIL_OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(100).default(30_000),
-  VIGIL_OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
-  VIGIL_OUTBOX_MAX_QUEUED: z.coerce.number().int().min(1).default(10_000),
-  VIGIL_OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).max(87_600).default(168),
-  VIGIL_AUDIT_CHECKPOINT_MS: z.coerce.number().int().min(1000).default(60_000),
-  VIGIL_API_KEY_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  VIGIL_MAX_BODY_BYTES: wholeNumber(1024).default(1_048_576),
+  VIGIL_REQUEST_TIMEOUT_MS: wholeNumber(100).default(30_000),
+  VIGIL_MAX_BATCH: wholeNumber(1, 10_000).default(100),
+  VIGIL_INTAKE_COMMIT_MAX_ALERTS: wholeNumber(1, 10_000).default(1000),
+  VIGIL_INTAKE_COMMIT_CONCURRENCY: wholeNumber(1, 64).default(1),
+  VIGIL_INTAKE_MAX_WAITING_ALERTS: wholeNumber(0).default(10_000),
+  VIGIL_OUTBOX_POLL_MS: wholeNumber(10).default(1000),
+  VIGIL_OUTBOX_MAX_BACKOFF_MS: wholeNumber(100).default(30_000),
+  VIGIL_OUTBOX_CONCURRENCY: wholeNumber(1, 1000).default(64),
+  VIGIL_OUTBOX_MAX_QUEUED: wholeNumber(1).default(10_000),
+  VIGIL_OUTBOX_RETENTION_HOURS: wholeNumber(1, 87_600).default(168),
+  VIGIL_AUDIT_CHECKPOINT_MS: wholeNumber(1000).default(60_000),
+  VIGIL_API_KEY_CACHE_MS: wholeNumber(0).default(5000),
   OTEL_SERVICE_NAME: optionalText,
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 }).superRefine((env, ctx) => {

@@ -22,6 +22,23 @@ describe('VigilConfig.fromEnv', () => {
     expect(VigilConfig.fromEnv({ ...minimal, VIGIL_DB_POOL_SIZE: '5', VIGIL_INTAKE_COMMIT_CONCURRENCY: '4' }).intake.commitConcurrency).toBe(4);
   });
 
+  it('takes numbers only in decimal digits, so that a typo never quietly becomes another value', () => {
+    for (const written of ['0x10', '1e3', ' 3201', '3201 ', '+3201', '3201.0']) {
+      expect(() => VigilConfig.fromEnv({ ...minimal, PORT: written })).toThrow(/PORT: must be a whole number in decimal digits/);
+    }
+    expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_MAX_BATCH: '1e3' })).toThrow(/VIGIL_MAX_BATCH: must be a whole number/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, PORT: '70000' })).toThrow(/PORT: /);
+    expect(VigilConfig.fromEnv({ ...minimal, PORT: '3201', VIGIL_MAX_BATCH: '1000' })).toMatchObject({ port: 3201, intake: { maxBatch: 1000 } });
+  });
+
+  it('takes only http(s) links for the URLs it shows users', () => {
+    expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_UI_URL: 'javascript:alert(1)' })).toThrow(/TEMPORAL_UI_URL/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, PUBLIC_URL: 'ftp://vigil.example' })).toThrow(/PUBLIC_URL/);
+    expect(VigilConfig.fromEnv({ ...minimal, TEMPORAL_UI_URL: 'https://cloud.temporal.io/' }).temporalUiWorkflowUrl('incident-1')).toBe(
+      'https://cloud.temporal.io/namespaces/default/workflows/incident-1',
+    );
+  });
+
   describe('mTLS files', () => {
     let dir: string;
     beforeAll(() => {

@@ -45,6 +45,8 @@ describe('readStackSettings', () => {
     expect(readStackSettings({ [name]: '6543' }, '/r')[field]).toBe(6543);
     expect(() => readStackSettings({ [name]: 'abc' }, '/r')).toThrow(`${name}=abc is not a TCP port`);
     expect(() => readStackSettings({ [name]: '70000' }, '/r')).toThrow(name);
+    // What Number() would take as another port.
+    for (const written of ['0x1600', '1e3', ' 6543']) expect(() => readStackSettings({ [name]: written }, '/r')).toThrow(`${name}=${written} is not a TCP port`);
   });
 
   it('honours VIGIL_DATA_DIR, VIGIL_CACHE_DIR and XDG_CACHE_HOME', () => {

@@ -52,7 +52,8 @@ export function localApiUrl(host: string, port: number): string {
 function optionalPort(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (!raw) return undefined;
-  const port = Number(raw);
+  // Digits only: Number() would also take 0x10, 1e3 and spaces, and quietly move the port.
+  const port = /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a TCP port`);
   return port;
 }
