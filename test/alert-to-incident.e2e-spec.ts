@@ -360,6 +360,10 @@ describe('alert to incident', () => {
     const timeline = await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`);
     const changes = timeline.body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
     expect(changes.at(-1)).toMatchObject({ data: { from: 'triggered', to: 'resolved', note: 'cleaning up', workflow: expect.stringContaining('terminated outside Vigil') } });
+    // The resolve request's events are linked by its updateId, as when a workflow takes the change.
+    const updates = timeline.body.events.filter((e: { type: string; data: { note?: string } }) => e.type === 'workflow.update' && e.data.note === 'cleaning up');
+    expect(updates.map((e: { data: { outcome: string } }) => e.data.outcome)).toEqual(['requested', 'accepted']);
+    expect(updates[1].data.updateId).toBe(updates[0].data.updateId);
     expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
 
     // The fingerprint is free again: the next firing alert opens a new incident with a workflow of its own.

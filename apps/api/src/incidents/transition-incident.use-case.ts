@@ -146,6 +146,9 @@ export class TransitionIncident {
     const resolved = await resolveRecordWithoutWorkflow(this.dataSource, this.auditLog, { incidentId, actor, note, workflowId, runId, howClosed });
     // Null: resolved meanwhile (another request, or a resolved alert).
     if (!resolved) return this.refuse(command, workflowId, runId);
+    await this.audit(command, 'accepted', { workflowId, runId }).catch((error: unknown) =>
+      this.logger.error(`incident ${incidentId} is resolved without its workflow, but its "accepted" update event was not written: ${String(error)}`),
+    );
     return stateAfterResolvedWithoutWorkflow(last, incidentId, actor, resolved);
   }
 
