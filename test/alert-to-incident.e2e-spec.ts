@@ -717,6 +717,9 @@ describe('alert to incident with other settings', () => {
         [expect.stringMatching(/^apikey:/), { update: 'acknowledge', updateId: expect.any(String), outcome: 'requested', note: 'me too' }],
       ]);
 
+      // Temporal is up; no worker answers the live-state query in time.
+      expect((await idle.json(`/api/v1/incidents/${accepted.incidentId}`)).body.workflow).toMatchObject({ available: false, reason: 'no_answer' });
+
       working = await Vigil.start({ temporalAddress: temporal.address, env, database });
       const changes = await eventually(async () => {
         const { body } = await idle.json(`/api/v1/incidents/${accepted.incidentId}/audit`);

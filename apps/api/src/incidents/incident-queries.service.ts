@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
 import { Repository } from 'typeorm';
 import { VigilConfig } from '../../../../libs/config';
 import { incidentStateQuery, type IncidentLiveState } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
+import { describeTemporalError } from '../../../../libs/temporal';
 import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
 import { toIncidentView, type IncidentDetail, type IncidentPage, type WorkflowExecution } from './incident.view';
@@ -27,7 +28,7 @@ export interface IncidentFilter extends Page {
 
 export type LiveWorkflow =
   | { available: true; execution: WorkflowExecution; state: IncidentLiveState }
-  | { available: false; reason: 'not_started' | 'unreachable' };
+  | { available: false; reason: 'not_started' | 'no_answer' | 'unreachable' };
 
 @Injectable()
 export class IncidentQueries {
@@ -98,8 +99,9 @@ export class IncidentQueries {
       return { available: true, execution: description.status.name.toLowerCase() as WorkflowExecution, state };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
-      this.logger.warn(`live state of ${workflowId} unavailable: ${String(error)}`);
-      return { available: false, reason: 'unreachable' };
+      this.logger.warn(`live state of ${workflowId} unavailable: ${describeTemporalError(error)}`);
+      // No answer in time: most often no worker free to answer the query (none running, or a backlog), while Temporal is up.
+      return { available: false, reason: isGrpcDeadlineError(error) ? 'no_answer' : 'unreachable' };
     }
   }
 }

@@ -53,7 +53,7 @@ export const incidentDetailSchema = incidentViewSchema.extend({
       execution: z.enum(WORKFLOW_EXECUTIONS).describe('the latest run in Temporal: a closed run (terminated in the Temporal UI, say) still answers with its last state'),
       state: liveStateSchema,
     }),
-    z.strictObject({ ...workflowLink, available: z.literal(false), reason: z.enum(['not_started', 'unreachable']) }),
+    z.strictObject({ ...workflowLink, available: z.literal(false), reason: z.enum(['not_started', 'no_answer', 'unreachable']) }),
   ]),
   links: z.strictObject({ self: z.string(), alerts: z.string(), audit: z.string(), temporalUi: z.url() }),
 });
