@@ -331,7 +331,7 @@ describe('the API edge', () => {
       expect(repeatedCursor.body.errors).toEqual([{ field: 'cursor', message: 'give it once' }]);
       expect((await vigil.json('/api/v1/incidents/00000000-0000-4000-8000-000000000000/audit?afterSeq=0x1')).body.errors[0].field).toBe('afterSeq');
       // A key's name is its actor in the audit log: no character that could make it pass for another.
-      for (const name of ['nul\u0000', 'a\nb', '\u202eevil', 'no spaces', '-dash-first', 'x'.repeat(101)]) {
+      for (const name of ['nul\u0000', 'a\nb', '\u202eevil', 'no spaces', '-dash-first', 'x'.repeat(101), 'x\n', '  y  ', 'z\r\n']) {
         const answer = await vigil.json('/api/v1/api-keys', { body: { name, role: 'ingest' } });
         expect({ name, status: answer.status, field: answer.body.errors?.[0].field }).toEqual({ name, status: 400, field: 'name' });
       }
@@ -340,6 +340,12 @@ describe('the API edge', () => {
       const nulNote = await vigil.json(`/api/v1/incidents/${opened.incidentId}/acknowledge`, { method: 'POST', body: { note: 'nul\u0000' } });
       expect(nulNote.status).toBe(400);
       expect(nulNote.body.errors[0].field).toBe('note');
+      // A JSON null is a body, not the absence of one: refused on every route, and the incident is not acknowledged.
+      for (const path of [`/api/v1/incidents/${opened.incidentId}/acknowledge`, `/api/v1/incidents/${opened.incidentId}/resolve`, '/api/v1/alerts', '/api/v1/api-keys']) {
+        const answer = await vigil.json(path, { method: 'POST', rawBody: 'null' });
+        expect({ path, status: answer.status, errors: answer.body.errors }).toEqual({ path, status: 400, errors: [{ field: '(body)', message: expect.stringContaining('null') }] });
+      }
+      expect((await vigil.json(`/api/v1/incidents/${opened.incidentId}`)).body.status).toBe('triggered');
       // Routes that take no query parameters refuse them too (a ?limit=1 ignored would pass for a page), and change nothing.
       const refusedQueries: Array<[string, string, unknown]> = [
         ['POST', '/api/v1/alerts?limit=1', alert({ labels: { service: 'query-refused' } })],

@@ -17,7 +17,7 @@ import { ApiKeysService } from './api-keys.service';
 const API_KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const createApiKeySchema = z.strictObject({
-  name: z.string().trim().regex(API_KEY_NAME, '1-100 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  name: z.string().regex(API_KEY_NAME, '1-100 ASCII letters, digits, ".", "_" or "-", starting with a letter or digit'),
   role: z.enum(API_KEY_ROLES),
 });
 

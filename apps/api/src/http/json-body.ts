@@ -9,12 +9,13 @@ const FORBIDDEN = /forbidden prototype property/;
  * Parses a JSON body as Fastify does (secure-json-parse refusing `__proto__` and
  * `constructor.prototype`, which could pollute prototypes), but says what is wrong: where the
  * syntax breaks, or which forbidden key was sent. An empty body is no body (`curl -X POST -H
- * 'Content-Type: application/json'`), not an error.
+ * 'Content-Type: application/json'`), not an error; a JSON `null` is an error.
  */
 export function parseJsonBody(text: string): unknown {
   if (text === '') return undefined;
+  let parsed: unknown;
   try {
-    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (FORBIDDEN.test(message)) {
@@ -22,6 +23,9 @@ export function parseJsonBody(text: string): unknown {
     }
     throw new BadRequestException(`Body is not valid JSON: ${message}`);
   }
+  // Fastify would hand a null on as no body at all (an optional body's defaults); no route takes one.
+  if (parsed === null) throw new ValidationProblem([{ field: '(body)', message: 'null is not a body: send a JSON object (or an array of alerts), or no body where it is optional' }]);
+  return parsed;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
