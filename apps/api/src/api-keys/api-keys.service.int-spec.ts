@@ -78,6 +78,17 @@ describe('ApiKeysService on PostgreSQL', () => {
     expect(await repository.countBy({ keyHash: hashApiKey(adminKey) })).toBe(1);
   });
 
+  it('never makes an existing key of another role admin because it is VIGIL_ADMIN_API_KEY, and says so in the log', async () => {
+    const { key, name } = await service.create(`sender-${randomBytes(4).toString('hex')}`, 'ingest', 'test');
+    const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_ADMIN_API_KEY: key });
+    const started = new ApiKeysService(repository, new AuditLog(ds), config);
+    const warned = jest.spyOn(Logger.prototype, 'warn');
+    await started.onApplicationBootstrap();
+    expect(warned.mock.calls.map((call) => String(call[0]))).toContainEqual(expect.stringContaining(`VIGIL_ADMIN_API_KEY is the API key ${name}, whose role is ingest, not admin`));
+    expect(await started.authenticate(key)).toMatchObject({ role: 'ingest' });
+    expect(await repository.countBy({ keyHash: hashApiKey(key) })).toBe(1);
+  });
+
   it('gives every key a name of its own, for good: the name is its actor in the audit log', async () => {
     const name = `sender-${randomBytes(4).toString('hex')}`;
     const { id } = await service.create(name, 'ingest', 'test');

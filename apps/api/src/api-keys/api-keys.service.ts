@@ -51,6 +51,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
         `VIGIL_ADMIN_API_KEY is the API key ${stored.name}, revoked at ${stored.revokedAt.toISOString()}: it stays revoked. Set another VIGIL_ADMIN_API_KEY, or create an admin key with one that works`,
       );
     }
+    if (stored && stored.role !== 'admin' && !stored.revokedAt) {
+      // Never promoted: that would hand admin rights to whoever holds that key already.
+      this.logger.warn(
+        `VIGIL_ADMIN_API_KEY is the API key ${stored.name}, whose role is ${stored.role}, not admin: it keeps its role. Set another VIGIL_ADMIN_API_KEY, or create an admin key with one that works`,
+      );
+    }
     if (stored) return;
     // A name is one key's actor in the audit log: a later, different VIGIL_ADMIN_API_KEY gets a name of its own.
     for (let attempt = 1; ; attempt++) {
