@@ -10,6 +10,7 @@ import {
   describeExit,
   explainStackFailure,
   FAST_SQLITE_PRAGMAS,
+  findFreePort,
   hasActiveAdminApiKey,
   localApiUrl,
   locateTemporalCli,
@@ -31,6 +32,7 @@ import {
   Supervisor,
   type VigilApp,
   waitForHttpOk,
+  whyPortUnusable,
 } from '../libs/dev-stack';
 
 /** `npm start`: PostgreSQL, Temporal, the worker and the API, stopped in reverse order on Ctrl-C. */
@@ -104,7 +106,24 @@ async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supe
   return child;
 }
 
+/**
+ * The API's port, checked before anything starts: a PORT in use or a HOST this machine does not
+ * have would otherwise be found only once PostgreSQL, Temporal and the worker were up.
+ */
+async function chooseApiPort(settings: StackSettings): Promise<number> {
+  const port = settings.apiPort ?? STACK_DEFAULT_PORTS.api;
+  const problem = await whyPortUnusable(port, settings.apiHost);
+  if (!problem) return port;
+  if (settings.apiPort !== undefined || !problem.inUse) {
+    throw new Error(`the API cannot listen: ${problem.reason}; set ${problem.inUse ? 'PORT' : 'HOST'} to another`);
+  }
+  const free = await findFreePort(settings.apiHost);
+  log(`API: port ${port} is taken, using ${free} (set PORT to choose)`);
+  return free;
+}
+
 async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<StackUrls> {
+  const apiPort = await chooseApiPort(settings);
   const database = await startDatabase(settings, supervisor, lock);
   signal.throwIfAborted();
   const unshownKeyFile = join(settings.dataDir, 'unshown-admin-api-key');
@@ -112,8 +131,6 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
   const temporal = await startTemporal(settings, supervisor, lock, signal);
   signal.throwIfAborted();
 
-  const apiPort = await choosePort(settings.apiPort, STACK_DEFAULT_PORTS.api);
-  if (apiPort.substituted) log(`API: port ${STACK_DEFAULT_PORTS.api} is taken, using ${apiPort.port} (set PORT to choose)`);
   // The apps get only their own login (a member of vigil_app), never the owner that could rewrite the audit log.
   const { DATABASE_OWNER_URL: _owner, VIGIL_ADMIN_API_KEY: _key, ...inherited } = process.env;
   const appEnv: NodeJS.ProcessEnv = {
@@ -122,14 +139,14 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: settings.temporalNamespace,
     TEMPORAL_UI_URL: temporal.uiUrl,
-    PORT: String(apiPort.port),
+    PORT: String(apiPort),
     HOST: settings.apiHost,
   };
   // Only the API stores the admin key; the worker has no use for it.
   await startApp('worker', appEnv, supervisor, lock);
   signal.throwIfAborted();
   const api = await startApp('api', { ...appEnv, VIGIL_ADMIN_API_KEY: adminKey.key }, supervisor, lock);
-  const apiUrl = localApiUrl(settings.apiHost, apiPort.port);
+  const apiUrl = localApiUrl(settings.apiHost, apiPort);
   let apiExit: string | undefined;
   void api.exited.then((info) => (apiExit = describeExit(info)));
   await waitForHttpOk(`${apiUrl}/health/ready`, {

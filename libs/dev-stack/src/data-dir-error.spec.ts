@@ -21,6 +21,15 @@ describe('explainStackFailure', () => {
   });
 
   it.each([
+    ['a file where the data folder should be', fsError('EEXIST', 'mkdir', '/var/lib/vigil')],
+    ['a file on the way to it', fsError('ENOTDIR', 'mkdir', '/var/lib/vigil/postgres')],
+  ])('names the data folder and the way out for %s', (_case, error) => {
+    const explained = explainStackFailure(error, dataDir, 1001);
+    expect(explained).toContain(error.message);
+    expect(explained).toContain(`The data folder ${dataDir} must be a folder, and a file is in its way: set VIGIL_DATA_DIR to another folder`);
+  });
+
+  it.each([
     ['a file outside the data folder', fsError('EACCES', 'open', '/home/dev/.cache/vigil/temporal')],
     ['a folder beside it whose name starts alike', fsError('EACCES', 'open', '/var/lib/vigil-other/x')],
     ['another kind of failure', fsError('ENOSPC', 'write', '/var/lib/vigil/postgres/x')],

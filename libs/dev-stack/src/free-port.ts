@@ -14,12 +14,24 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return (await whyPortUnusable(port, host)) === undefined;
+}
+
+/** Why a server could not listen on `host:port` right now (in words, and whether only another process is in the way); undefined when it could. */
+export function whyPortUnusable(port: number, host: string): Promise<{ reason: string; inUse: boolean } | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const because = (reason: string) => resolve({ reason, inUse: error.code === 'EADDRINUSE' });
+      if (error.code === 'EADDRINUSE') because(`port ${port} on ${host} is in use by another process`);
+      else if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') because(`${host} is not a host name or address this machine knows`);
+      else if (error.code === 'EADDRNOTAVAIL') because(`${host} is not an address of this machine`);
+      else if (error.code === 'EACCES') because(`port ${port} needs privileges this user does not have`);
+      else because(`cannot listen on ${host}:${port}: ${error.message}`);
+    });
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
 }
 
