@@ -145,6 +145,12 @@ describe('the API edge', () => {
       }
       // The key is the password: a key sent as the user name is no key.
       expect((await vigil.json('/api/v1/alerts', { body: alert(), key: null, headers: { authorization: basic(keys.ingest, '') } })).status).toBe(401);
+      // More than one key: said plainly, never one of them picked.
+      const twice = await vigil.json('/api/v1/alerts', { body: alert(), key: null, headers: { 'x-api-key': `${keys.ingest}, ${keys.ingest}` } });
+      expect({ status: twice.status, detail: twice.body.detail }).toEqual({ status: 401, detail: 'X-API-Key is given more than once: send one key' });
+      const two = await vigil.json('/api/v1/incidents', { key: keys.responder, headers: { 'x-api-key': keys.auditor } });
+      expect({ status: two.status, detail: two.body.detail }).toEqual({ status: 401, detail: 'Two different API keys are given (Authorization and X-API-Key): send one' });
+      expect((await vigil.json('/api/v1/incidents', { key: keys.responder, headers: { 'x-api-key': keys.responder } })).status).toBe(200);
     });
 
     it('leaves health open, and serves the OpenAPI UI and document to any key, as a browser sends it', async () => {

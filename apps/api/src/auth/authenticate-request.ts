@@ -29,14 +29,24 @@ export function authorize(principal: Principal, allowed: readonly ApiKeyRole[]):
   }
 }
 
+/** The key the request carries; a 401 saying so when it carries more than one. */
 function presentedKey(request: AuthenticatedRequest): string | undefined {
-  const header = request.headers.authorization;
+  const apiKeyHeader = request.headers['x-api-key'];
+  const fromHeader = typeof apiKeyHeader === 'string' && apiKeyHeader ? apiKeyHeader : undefined;
+  // Node joins a repeated header's values with ", ", which no key contains.
+  if (fromHeader?.includes(', ')) throw new HttpException('X-API-Key is given more than once: send one key', HttpStatus.UNAUTHORIZED);
+  const fromAuthorization = authorizationKey(request.headers.authorization);
+  if (fromAuthorization && fromHeader && fromAuthorization !== fromHeader) {
+    throw new HttpException('Two different API keys are given (Authorization and X-API-Key): send one', HttpStatus.UNAUTHORIZED);
+  }
+  return fromAuthorization ?? fromHeader;
+}
+
+function authorizationKey(header: string | undefined): string | undefined {
   const bearer = header ? BEARER.exec(header)?.[1] : undefined;
   if (bearer) return bearer;
   const basic = header ? BASIC.exec(header)?.[1] : undefined;
-  if (basic) return basicPassword(basic);
-  const apiKeyHeader = request.headers['x-api-key'];
-  return typeof apiKeyHeader === 'string' && apiKeyHeader ? apiKeyHeader : undefined;
+  return basic ? basicPassword(basic) : undefined;
 }
 
 /** `user:password` in base64 (RFC 7617); the user name is free, so a browser's prompt or Alertmanager's basic_auth can carry the key. */
