@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { VigilConfig } from '../../../libs/config';
 import { CLI_SEARCH_ATTRIBUTE_TYPES, VIGIL_SEARCH_ATTRIBUTES } from '../../../libs/contracts';
-import { describeTemporalError, isTemporalRefusal, temporalConnectionOptions } from '../../../libs/temporal';
+import { describeErrorChain, isTemporalRefusal, temporalConnectionOptions } from '../../../libs/temporal';
 import { WorkerTelemetry } from './telemetry.token';
 import { createIncidentActivities } from './activities/incident.activities';
 import { AuditActivityInterceptor } from './audit-activity.interceptor';
@@ -133,7 +133,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       return VIGIL_SEARCH_ATTRIBUTES.filter((attribute) => !customAttributes?.[attribute.name]);
     } catch (error) {
       if (!isTemporalRefusal(error)) throw error;
-      this.logger.warn(`could not check the search attributes of Temporal namespace ${namespace}: ${describeTemporalError(error)}`);
+      this.logger.warn(`could not check the search attributes of Temporal namespace ${namespace}: ${describeErrorChain(error)}`);
       return [];
     }
   }

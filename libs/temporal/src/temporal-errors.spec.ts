@@ -1,5 +1,5 @@
 import { ServiceError } from '@temporalio/client';
-import { describeTemporalError, isTemporalRefusal } from './temporal-errors';
+import { describeErrorChain, isTemporalRefusal } from './temporal-errors';
 
 const grpc = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
 
@@ -16,9 +16,9 @@ describe('Temporal errors', () => {
 
   it('describes an error with the reason its cause gives', () => {
     const error = new ServiceError('Failed to signalWithStart Workflow', { cause: grpc(3, 'Namespace prod has no mapping defined for search attribute VigilSeverity') });
-    expect(describeTemporalError(error)).toBe(
+    expect(describeErrorChain(error)).toBe(
       'ServiceError: Failed to signalWithStart Workflow ← Error: 3 Namespace prod has no mapping defined for search attribute VigilSeverity',
     );
-    expect(describeTemporalError('plain text')).toBe('plain text');
+    expect(describeErrorChain('plain text')).toBe('plain text');
   });
 });

@@ -31,7 +31,7 @@ export function isTemporalRefusal(error: unknown): boolean {
  * The error's message with those of its causes: the Temporal client's own message only names the
  * call ("Failed to signalWithStart Workflow"), the server's reason is in its cause.
  */
-export function describeTemporalError(error: unknown): string {
+export function describeErrorChain(error: unknown): string {
   const messages = [...causes(error)].map(({ name, message }) => `${typeof name === 'string' ? `${name}: ` : ''}${String(message)}`);
   return messages.length ? messages.join(' ← ') : String(error);
 }

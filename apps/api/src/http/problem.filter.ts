@@ -1,7 +1,7 @@
 import { Catch, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { describeTemporalError } from '../../../../libs/temporal';
+import { describeErrorChain } from '../../../../libs/temporal';
 import { allowedMethods } from './allowed-methods';
 import { errorToProblem } from './error-to-problem';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem';
@@ -27,10 +27,10 @@ function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyRepl
     if (mapped.retryAfter) void reply.header('Retry-After', String(mapped.retryAfter));
     // RFC 9110: a 401 names the schemes it takes; Basic first, so that a browser asks for the key.
     if (body.status === 401) void reply.header('WWW-Authenticate', ['Basic realm="Vigil", charset="UTF-8"', 'Bearer realm="Vigil"']);
-    if (body.status >= 500) logger.warn(`${request.method} ${request.url}: ${body.title}: ${describeTemporalError(error)}`);
+    if (body.status >= 500) logger.warn(`${request.method} ${request.url}: ${body.title}: ${describeErrorChain(error)}`);
   } else {
     const errorId = randomUUID();
-    const causes = error instanceof Error && error.cause !== undefined ? `\ncaused by: ${describeTemporalError(error.cause)}` : '';
+    const causes = error instanceof Error && error.cause !== undefined ? `\ncaused by: ${describeErrorChain(error.cause)}` : '';
     logger.error(`error ${errorId} on ${request.method} ${request.url}: ${error instanceof Error ? error.stack : String(error)}${causes}`);
     body = problem(500, 'internal', 'Internal server error', { errorId, instance: request.url, detail: `Quote error id ${errorId} when reporting this.` });
   }

@@ -6,7 +6,7 @@ import { VigilConfig } from '../../../../libs/config';
 import { incidentStateQuery, type IncidentLiveState } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
-import { describeTemporalError } from '../../../../libs/temporal';
+import { describeErrorChain } from '../../../../libs/temporal';
 import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
 import { toIncidentView, type IncidentDetail, type IncidentPage, type WorkflowExecution } from './incident.view';
@@ -99,7 +99,7 @@ export class IncidentQueries {
       return { available: true, execution: description.status.name.toLowerCase() as WorkflowExecution, state };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
-      this.logger.warn(`live state of ${workflowId} unavailable: ${describeTemporalError(error)}`);
+      this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(error)}`);
       // No answer in time: most often no worker free to answer the query (none running, or a backlog), while Temporal is up.
       return { available: false, reason: isGrpcDeadlineError(error) ? 'no_answer' : 'unreachable' };
     }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
-import { describeTemporalError, incidentStartOptions, isTemporalRefusal } from '../../../../libs/temporal';
+import { describeErrorChain, incidentStartOptions, isTemporalRefusal } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { IncidentQueries } from '../incidents/incident-queries.service';
 import { startInputFromRecord } from '../incidents/start-input-from-record';
@@ -165,7 +165,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   private async retryLater(command: OutboxCommand, error: unknown): Promise<void> {
     const delay = retryDelayMs(command.attempts + 1, this.config.outbox.maxBackoffMs);
-    const reason = describeTemporalError(error);
+    const reason = describeErrorChain(error);
     if (isTemporalRefusal(error)) {
       // Retried all the same: the cause (a search attribute not registered, say) may be fixed while the command waits.
       this.logger.error(`command ${command.id} for ${command.workflowId} refused by Temporal; it is retried in ${delay} ms but will be refused until the cause is fixed: ${reason}`);
