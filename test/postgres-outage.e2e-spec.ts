@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dataSourceOptions, openWhenReachable } from '../libs/persistence';
 import { freezeOutagePostgres, startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
 import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
@@ -82,6 +84,54 @@ describe('while PostgreSQL is down', () => {
         }, 'intake accepting again');
         const rows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE fingerprint = $1`, [retried.body.alerts[0].fingerprint]);
         expect(rows[0].n).toBe(1);
+      } finally {
+        await vigil.stop();
+      }
+    });
+  });
+
+  it('an app started before PostgreSQL waits for it, saying why, and then connects; a refused login fails at once', async () => {
+    await withOutagePostgres(async (cluster) => {
+      const told: string[] = [];
+      const onWaiting = (message: string) => told.push(message);
+      const refused = new URL(cluster.appUrl);
+      refused.password = 'not-the-password';
+      await expect(openWhenReachable(dataSourceOptions(refused.href), { onWaiting })).rejects.toThrow(
+        `PostgreSQL refused the connection: password authentication failed for user "${refused.username}" (SQLSTATE 28P01); check DATABASE_URL`,
+      );
+      expect(told).toEqual([]);
+
+      await stopOutagePostgres();
+      const opening = openWhenReachable(dataSourceOptions(cluster.appUrl), { onWaiting, retryMs: 100 });
+      let settled = false;
+      void opening.finally(() => (settled = true)).catch(() => undefined);
+      await eventually(async () => (told.length > 0 ? true : undefined), 'told it is waiting');
+      expect(told[0]).toBe(`PostgreSQL (DATABASE_URL) cannot be reached: connect ECONNREFUSED 127.0.0.1:${cluster.port}; waiting for it, trying again every 0.1 s`);
+      expect(settled).toBe(false);
+
+      await startOutagePostgres();
+      const dataSource = await opening;
+      try {
+        expect(await dataSource.query('SELECT current_user AS role')).toEqual([{ role: refused.username }]);
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+  });
+
+  it('an API started before PostgreSQL takes alerts once it is up', async () => {
+    await withOutagePostgres(async (cluster) => {
+      await stopOutagePostgres();
+      let settled = false;
+      const starting = Vigil.start({ temporalAddress: temporal.address, database: cluster, worker: false });
+      void starting.finally(() => (settled = true)).catch(() => undefined);
+      // Long enough for a start that gives up on the first refused connection to have done so.
+      await sleep(2_000);
+      expect(settled).toBe(false);
+      await startOutagePostgres();
+      const vigil = await starting;
+      try {
+        expect((await vigil.json('/api/v1/alerts', { body: alert() })).status).toBe(202);
       } finally {
         await vigil.stop();
       }

@@ -9,3 +9,4 @@ export * from './src/unsettled-connections';
 export * from './src/intake/incident-intake.store';
 export * from './src/incident-records';
 export * from './src/api-key-secret';
+export * from './src/open-when-reachable';

@@ -40,6 +40,8 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,
     bodyParser: false,
+    // A failed start is thrown to main, which says why in one line, rather than exiting from inside Nest.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();

@@ -11,7 +11,7 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const config = processConfig();
   installTemporalRuntime(config);
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config, telemetry), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoLogger));
   closeOnSignals(app, telemetry, (message) => new Logger('vigil-worker').error(message));
   // If the worker dies on its own (not by a shutdown signal), the process must not linger half-alive.
