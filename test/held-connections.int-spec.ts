@@ -38,6 +38,30 @@ describe('HeldConnections', () => {
     held.close();
   });
 
+  it('fails a transaction whose connection PostgreSQL closed between its statements as unavailable and not stored', async () => {
+    const error: unknown = await dataSource
+      .transaction(async (manager) => {
+        const [{ pid }] = (await manager.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>;
+        await dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+        await sleep(300); // the closed socket's notice reaches the client
+        await manager.query('SELECT 1');
+      })
+      .catch((e: unknown) => e);
+    expect(String(error)).toMatch(/QueryRunnerProviderAlreadyReleasedError/);
+    expect({ unavailable: isDatabaseUnavailable(error), maybeStored: isDatabaseSilent(error) }).toEqual({ unavailable: true, maybeStored: false });
+
+    // The same through the query runner itself (as the audit verifier uses one).
+    const runner = dataSource.createQueryRunner();
+    await runner.startTransaction();
+    const [{ pid }] = (await runner.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>;
+    await dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+    await sleep(300);
+    const runnerError: unknown = await runner.query('SELECT 1').catch((e: unknown) => e);
+    await runner.release();
+    expect(String(runnerError)).toMatch(/QueryRunnerAlreadyReleasedError/);
+    expect({ unavailable: isDatabaseUnavailable(runnerError), maybeStored: isDatabaseSilent(runnerError) }).toEqual({ unavailable: true, maybeStored: false });
+  });
+
   /**
    * What a PostgreSQL that stops answering for a while leaves behind: a statement the client gave
    * up on (its query_timeout) still runs once PostgreSQL wakes. When that statement opens a

@@ -9,7 +9,17 @@ const UNAVAILABLE_SQLSTATE = /^(08|57P|57014$)/;
 // or closed without PostgreSQL saying why): either way the statement may have run to its commit.
 const NO_ANSWER_MESSAGES = [/Query read timeout/, /Connection terminated unexpectedly/i];
 const NO_ANSWER_NODE_CODES = new Set(['ECONNRESET', 'EPIPE']);
-const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /the database system is (starting up|shutting down)/i];
+// TypeORM's QueryRunnerAlreadyReleasedError and QueryRunnerProviderAlreadyReleasedError: a
+// transaction's connection was lost between its statements (TypeORM lets go of a connection on its
+// error event), so the next one was never sent.
+const UNAVAILABLE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /the database system is (starting up|shutting down)/i,
+  /Query runner already released/,
+  /provided by a query runner was already released/,
+];
 
 /**
  * True when PostgreSQL did not answer a statement (frozen, cut off, or its connection lost without
