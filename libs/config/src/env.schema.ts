@@ -13,6 +13,13 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** The longest delay Node.js timers keep: a longer one fires after 1 ms. PostgreSQL's statement_timeout stops there too. */
+const TIMER_MAX_MS = 2_147_483_647;
+
+/** Milliseconds that end up in a timer (setTimeout, setInterval, pg's timeouts). */
+const durationMs = (min: number, max = TIMER_MAX_MS) =>
+  wholeNumber(min).refine((ms) => ms <= max, `must be at most ${max} ms (about 24.8 days, the longest timer Node.js keeps)`);
+
 /** An http(s) URL: it is shown to users as a link. */
 const webUrl = z.url({ protocol: /^https?$/ });
 
@@ -39,7 +46,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().url(),
   VIGIL_DB_POOL_SIZE: wholeNumber(1, 500).default(20),
-  VIGIL_DB_QUERY_TIMEOUT_MS: wholeNumber(100).default(30_000),
+  // The client waits a second longer than the statement_timeout (data-source-options).
+  VIGIL_DB_QUERY_TIMEOUT_MS: durationMs(100, TIMER_MAX_MS - 1000).default(30_000),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(INCIDENT_TASK_QUEUE),
@@ -50,7 +58,7 @@ export const envSchema = z.object({
   TEMPORAL_TLS_CA_PATH: readableFile,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   TEMPORAL_API_KEY: optionalText,
-  VIGIL_UPDATE_TIMEOUT_MS: wholeNumber(100).default(10_000),
+  VIGIL_UPDATE_TIMEOUT_MS: durationMs(100).default(10_000),
   VIGIL_ADMIN_API_KEY: z
     .string()
     .min(24, 'must be at least 24 characters')
@@ -58,18 +66,18 @@ export const envSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces)')
     .optional(),
   VIGIL_MAX_BODY_BYTES: wholeNumber(1024).default(1_048_576),
-  VIGIL_REQUEST_TIMEOUT_MS: wholeNumber(100).default(30_000),
+  VIGIL_REQUEST_TIMEOUT_MS: durationMs(100).default(30_000),
   VIGIL_MAX_BATCH: wholeNumber(1, 10_000).default(100),
   VIGIL_INTAKE_COMMIT_MAX_ALERTS: wholeNumber(1, 10_000).default(1000),
   VIGIL_INTAKE_COMMIT_CONCURRENCY: wholeNumber(1, 64).default(1),
   VIGIL_INTAKE_MAX_WAITING_ALERTS: wholeNumber(0).default(10_000),
-  VIGIL_OUTBOX_POLL_MS: wholeNumber(10).default(1000),
-  VIGIL_OUTBOX_MAX_BACKOFF_MS: wholeNumber(100).default(30_000),
+  VIGIL_OUTBOX_POLL_MS: durationMs(10).default(1000),
+  VIGIL_OUTBOX_MAX_BACKOFF_MS: durationMs(100).default(30_000),
   VIGIL_OUTBOX_CONCURRENCY: wholeNumber(1, 1000).default(64),
   VIGIL_OUTBOX_MAX_QUEUED: wholeNumber(1).default(10_000),
   VIGIL_OUTBOX_RETENTION_HOURS: wholeNumber(1, 87_600).default(168),
-  VIGIL_AUDIT_CHECKPOINT_MS: wholeNumber(1000).default(60_000),
-  VIGIL_API_KEY_CACHE_MS: wholeNumber(0).default(5000),
+  VIGIL_AUDIT_CHECKPOINT_MS: durationMs(1000).default(60_000),
+  VIGIL_API_KEY_CACHE_MS: durationMs(0).default(5000),
   OTEL_SERVICE_NAME: optionalText,
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 }).superRefine((env, ctx) => {

@@ -31,6 +31,16 @@ describe('VigilConfig.fromEnv', () => {
     expect(VigilConfig.fromEnv({ ...minimal, PORT: '3201', VIGIL_MAX_BATCH: '1000' })).toMatchObject({ port: 3201, intake: { maxBatch: 1000 } });
   });
 
+  it('refuses durations longer than a timer can wait, which Node.js would fire after 1 ms instead', () => {
+    for (const name of ['VIGIL_OUTBOX_POLL_MS', 'VIGIL_AUDIT_CHECKPOINT_MS', 'VIGIL_REQUEST_TIMEOUT_MS', 'VIGIL_UPDATE_TIMEOUT_MS', 'VIGIL_OUTBOX_MAX_BACKOFF_MS', 'VIGIL_API_KEY_CACHE_MS']) {
+      expect(() => VigilConfig.fromEnv({ ...minimal, [name]: '2147483648' })).toThrow(new RegExp(`${name}: must be at most 2147483647 ms`));
+    }
+    expect(VigilConfig.fromEnv({ ...minimal, VIGIL_AUDIT_CHECKPOINT_MS: '2147483647' }).audit.checkpointMs).toBe(2_147_483_647);
+    // pg waits a second longer than PostgreSQL's statement_timeout, and both are timers.
+    expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_DB_QUERY_TIMEOUT_MS: '2147483000' })).toThrow(/VIGIL_DB_QUERY_TIMEOUT_MS: must be at most 2147482647 ms/);
+    expect(VigilConfig.fromEnv({ ...minimal, VIGIL_DB_QUERY_TIMEOUT_MS: '2147482647' }).database.queryTimeoutMs).toBe(2_147_482_647);
+  });
+
   it('takes only http(s) links for the URLs it shows users', () => {
     expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_UI_URL: 'javascript:alert(1)' })).toThrow(/TEMPORAL_UI_URL/);
     expect(() => VigilConfig.fromEnv({ ...minimal, PUBLIC_URL: 'ftp://vigil.example' })).toThrow(/PUBLIC_URL/);
