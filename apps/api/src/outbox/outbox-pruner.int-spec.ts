@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { VigilConfig } from '../../../../libs/config';
 import { createScratchDatabase, openDataSource, runSql, type ScratchDatabase } from '../../../../test/support/test-database';
-import { OutboxPruner } from './outbox-pruner.service';
+import { eventually } from '../../../../test/support/vigil-harness';
+import { MAX_ROWS_PER_SWEEP, OutboxPruner } from './outbox-pruner.service';
 import { OutboxStore } from './outbox.store';
 
 /** A command of one incident, created and (unless null) delivered the given number of hours ago. */
@@ -85,5 +86,19 @@ describe('OutboxPruner on PostgreSQL', () => {
 
     expect(await pruner.sweep()).toBe(2_500);
     expect(await remaining()).toEqual([{ createdHoursAgo: 2, deliveredHoursAgo: 2 }]);
+  });
+
+  it('keeps sweeping soon after a sweep that stopped at its limit, so a backlog of any size goes', async () => {
+    await queue(Array.from({ length: MAX_ROWS_PER_SWEEP + 5_000 }, () => ({ createdHoursAgo: 50, deliveredHoursAgo: 48 })));
+    await queue([{ createdHoursAgo: 2, deliveredHoursAgo: 2 }]);
+
+    const running = new OutboxPruner(new OutboxStore(ds), VigilConfig.fromEnv({ DATABASE_URL: db.appUrl, VIGIL_OUTBOX_RETENTION_HOURS: '24' }));
+    running.onApplicationBootstrap();
+    try {
+      await eventually(async () => ((await remaining()).length === 1 ? true : undefined), 'the whole backlog pruned');
+      expect(await remaining()).toEqual([{ createdHoursAgo: 2, deliveredHoursAgo: 2 }]);
+    } finally {
+      await running.beforeApplicationShutdown();
+    }
   });
 });
