@@ -2,11 +2,16 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { AuditLog } from '../../../libs/audit';
 import { VigilConfig } from '../../../libs/config';
 
-/** Periodically pins every audit chain's head in an append-only checkpoint (see libs/audit). */
+/**
+ * Periodically pins every audit chain's head in an append-only checkpoint (see libs/audit). One at a
+ * time: a checkpoint slower than the interval is not joined by more, each holding a pool connection
+ * while it waits for the checkpoint lock, which would leave none for the activities.
+ */
 @Injectable()
 export class AuditCheckpointerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditCheckpointerService.name);
   private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
 
   constructor(
     private readonly config: VigilConfig,
@@ -14,7 +19,9 @@ export class AuditCheckpointerService implements OnApplicationBootstrap, OnAppli
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.checkpoint(), this.config.audit.checkpointMs);
+    this.timer = setInterval(() => {
+      this.running ??= this.checkpoint().finally(() => (this.running = undefined));
+    }, this.config.audit.checkpointMs);
     this.timer.unref();
   }
 
