@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dataSourceOptions, openWhenReachable } from '../libs/persistence';
+import { runSql } from './support/test-database';
 import { freezeOutagePostgres, startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
 import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
@@ -84,6 +85,43 @@ describe('while PostgreSQL is down', () => {
         }, 'intake accepting again');
         const rows = await vigil.ownerQuery(`SELECT count(*)::int AS n FROM alerts WHERE fingerprint = $1`, [retried.body.alerts[0].fingerprint]);
         expect(rows[0].n).toBe(1);
+      } finally {
+        await vigil.stop();
+      }
+    });
+  });
+
+  it('answers 503 with Retry-After while PostgreSQL refuses new connections (too many for the role, database closed to connections)', async () => {
+    await withOutagePostgres(async (cluster) => {
+      const vigil = await Vigil.start({ temporalAddress: temporal.address, database: cluster, worker: false, env: { VIGIL_API_KEY_CACHE_MS: '0' } });
+      const app = new URL(cluster.appUrl);
+      const role = decodeURIComponent(app.username);
+      const database = decodeURIComponent(app.pathname.slice(1));
+      // A database cannot be closed to connections from inside itself.
+      const elsewhere = new URL(cluster.ownerUrl);
+      elsewhere.pathname = '/postgres';
+      const refusals: Array<[string, string, string]> = [
+        ['too many connections', `ALTER ROLE "${role}" CONNECTION LIMIT 0`, `ALTER ROLE "${role}" CONNECTION LIMIT -1`],
+        ['not accepting connections', `ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS false`, `ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`],
+      ];
+      try {
+        for (const [refusal, refuse, allow] of refusals) {
+          // The app's open connections end too, so that every request needs a new one.
+          await runSql(elsewhere.href, [refuse, [`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [role]]]);
+          try {
+            const during = await vigil.json('/api/v1/alerts', { body: alert() });
+            expect({ refusal, status: during.status, retryAfter: during.headers.get('retry-after'), title: during.body.title }).toEqual({
+              refusal,
+              status: 503,
+              retryAfter: expect.stringMatching(/^\d+$/),
+              title: 'Storage is unavailable',
+            });
+            expect((await vigil.json('/api/v1/incidents')).status).toBe(503);
+          } finally {
+            await runSql(elsewhere.href, [allow]);
+          }
+          expect((await vigil.json('/api/v1/alerts', { body: alert() })).status).toBe(202);
+        }
       } finally {
         await vigil.stop();
       }

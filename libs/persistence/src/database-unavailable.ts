@@ -2,9 +2,11 @@ import { errorChain } from './error-chain';
 
 // ECONNRESET and EPIPE are no answer (below), a case of unavailable too.
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
-// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now).
+// SQLSTATE classes 08 (connection exception), 53 (insufficient resources: too many connections,
+// out of memory, disk full) and 57P (operator intervention: shutdown, cannot connect now).
 // 57014 query_canceled: statement_timeout (VIGIL_DB_QUERY_TIMEOUT_MS) ran out; rolled back, like a refusal.
-const UNAVAILABLE_SQLSTATE = /^(08|57P|57014$)/;
+// 55000: the database does not accept connections now (ALLOW_CONNECTIONS false). 55P03: a lock wait timed out.
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P|57014$|55000$|55P03$)/;
 // The client's read timeout (PostgreSQL frozen), and a connection lost under a statement (reset,
 // or closed without PostgreSQL saying why): either way the statement may have run to its commit.
 const NO_ANSWER_MESSAGES = [/Query read timeout/, /Connection terminated unexpectedly/i];
