@@ -65,6 +65,9 @@ describe('while Temporal is down', () => {
     expect(ready.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'down' } });
     // Anyone may ask: no address or gRPC message in the answer.
     expect(JSON.stringify(ready.body)).not.toMatch(new RegExp(`${temporal.port}|127\\.0\\.0\\.1|UNAVAILABLE|DEADLINE`));
+    // Temporal itself does not answer (not a worker missing): the incident says unreachable.
+    const detail = await vigil.json(`/api/v1/incidents/${accepted[0].incidentId}`);
+    expect(detail.body.workflow).toMatchObject({ available: false, reason: 'unreachable' });
 
     await temporal.resume();
     for (const incident of accepted) {

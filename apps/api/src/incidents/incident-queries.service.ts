@@ -90,18 +90,23 @@ export class IncidentQueries {
     };
   }
 
+  /**
+   * The workflow's state (a query, answered by a worker) and execution status (a describe, answered
+   * by Temporal alone), asked together. Which of them failed tells Temporal being unreachable (the
+   * describe fails too: the client retries a refused connection until the deadline) from no worker
+   * answering in time (most often none running, or a backlog).
+   */
   private async liveState(workflowId: string): Promise<LiveWorkflow> {
-    try {
-      const handle = this.client.workflow.getHandle(workflowId);
-      const [state, description] = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-        Promise.all([handle.query(incidentStateQuery), handle.describe()]),
-      );
-      return { available: true, execution: description.status.name.toLowerCase() as WorkflowExecution, state };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
-      this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(error)}`);
-      // No answer in time: most often no worker free to answer the query (none running, or a backlog), while Temporal is up.
-      return { available: false, reason: isGrpcDeadlineError(error) ? 'no_answer' : 'unreachable' };
+    const handle = this.client.workflow.getHandle(workflowId);
+    const [state, description] = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+      Promise.allSettled([handle.query(incidentStateQuery), handle.describe()]),
+    );
+    if (state.status === 'fulfilled' && description.status === 'fulfilled') {
+      return { available: true, execution: description.value.status.name.toLowerCase() as WorkflowExecution, state: state.value };
     }
+    const failed = description.status === 'rejected' ? description.reason : (state as PromiseRejectedResult).reason;
+    if (failed instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
+    this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(failed)}`);
+    return { available: false, reason: description.status === 'fulfilled' && isGrpcDeadlineError(failed) ? 'no_answer' : 'unreachable' };
   }
 }
