@@ -4,13 +4,13 @@ import {
   adminApiKeyShown,
   adminKeyNotice,
   appNodeArgs,
-  choosePort,
+  chooseStackPorts,
+  type ChosenPort,
   type DataDirLock,
   decideAdminApiKey,
   describeExit,
   explainStackFailure,
   FAST_SQLITE_PRAGMAS,
-  findFreePort,
   hasActiveAdminApiKey,
   localApiUrl,
   locateTemporalCli,
@@ -32,7 +32,6 @@ import {
   Supervisor,
   type VigilApp,
   waitForHttpOk,
-  whyPortUnusable,
 } from '../libs/dev-stack';
 
 /** `npm start`: PostgreSQL, Temporal, the worker and the API, stopped in reverse order on Ctrl-C. */
@@ -56,15 +55,13 @@ interface Temporal {
   uiUrl: string;
 }
 
-async function startDatabase(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock): Promise<Database> {
+async function startDatabase(settings: StackSettings, ports: StackPorts, supervisor: Supervisor, lock: DataDirLock): Promise<Database> {
   if (settings.externalDatabase) {
     log('PostgreSQL: using DATABASE_URL');
     await runMigrations(settings.externalDatabase.ownerUrl, log);
     return { appUrl: settings.externalDatabase.url, ownerUrl: settings.externalDatabase.ownerUrl };
   }
-  const { port, substituted } = await choosePort(settings.postgresPort, STACK_DEFAULT_PORTS.postgres);
-  if (substituted) log(`PostgreSQL: port ${STACK_DEFAULT_PORTS.postgres} is taken, using ${port} (set VIGIL_PG_PORT to choose)`);
-  const cluster = await startPostgresCluster({ dataDir: join(settings.dataDir, 'postgres'), port, log });
+  const cluster = await startPostgresCluster({ dataDir: join(settings.dataDir, 'postgres'), port: ports.postgres!.port, log });
   const pid = cluster.pid;
   // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
   if (pid) await lock.recordChild('postgres', pid, 'SIGINT');
@@ -72,19 +69,16 @@ async function startDatabase(settings: StackSettings, supervisor: Supervisor, lo
   return { appUrl: await migrateWithAppRole(cluster.ownerUrl, log), ownerUrl: cluster.ownerUrl, postgresLog: cluster.logFile };
 }
 
-async function startTemporal(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<Temporal> {
+async function startTemporal(settings: StackSettings, ports: StackPorts, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<Temporal> {
   if (settings.externalTemporal) {
     log(`Temporal: using TEMPORAL_ADDRESS=${settings.externalTemporal.address}`);
     return settings.externalTemporal;
   }
   const cliPath = await locateTemporalCli({ explicitPath: settings.temporalCliPath, cacheDir: settings.cacheDir, env: process.env, log });
-  const port = await choosePort(settings.temporalPort, STACK_DEFAULT_PORTS.temporal);
-  const uiPort = await choosePort(settings.temporalUiPort, STACK_DEFAULT_PORTS.temporalUi);
-  if (port.substituted || uiPort.substituted) log(`Temporal: default ports taken, using ${port.port} / UI ${uiPort.port} (set VIGIL_TEMPORAL_PORT / VIGIL_TEMPORAL_UI_PORT to choose)`);
   const server = await startTemporalDevServer({
     cliPath,
-    port: port.port,
-    uiPort: uiPort.port,
+    port: ports.temporal!.port,
+    uiPort: ports.temporalUi!.port,
     dbFilename: join(settings.dataDir, 'temporal.sqlite'),
     namespace: settings.temporalNamespace,
     sqlitePragmas: FAST_SQLITE_PRAGMAS,
@@ -106,29 +100,42 @@ async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supe
   return child;
 }
 
+type StackPorts = Partial<Record<'api' | 'postgres' | 'temporal' | 'temporalUi', ChosenPort>>;
+
 /**
- * The API's port, checked before anything starts: a PORT in use or a HOST this machine does not
- * have would otherwise be found only once PostgreSQL, Temporal and the worker were up.
+ * The ports of the servers this stack starts, checked before any starts: a port in use, one set for
+ * two servers, or a HOST this machine does not have would otherwise be found only once the servers
+ * before it were up (or not at all: another stack's Temporal would answer for this one's).
  */
-async function chooseApiPort(settings: StackSettings): Promise<number> {
-  const port = settings.apiPort ?? STACK_DEFAULT_PORTS.api;
-  const problem = await whyPortUnusable(port, settings.apiHost);
-  if (!problem) return port;
-  if (settings.apiPort !== undefined || !problem.inUse) {
-    throw new Error(`the API cannot listen: ${problem.reason}; set ${problem.inUse ? 'PORT' : 'HOST'} to another`);
+async function choosePorts(settings: StackSettings): Promise<StackPorts> {
+  const local = '127.0.0.1';
+  const ports: StackPorts = await chooseStackPorts({
+    api: { setting: 'PORT', hostSetting: 'HOST', explicit: settings.apiPort, fallback: STACK_DEFAULT_PORTS.api, host: settings.apiHost },
+    ...(settings.externalDatabase ? {} : { postgres: { setting: 'VIGIL_PG_PORT', explicit: settings.postgresPort, fallback: STACK_DEFAULT_PORTS.postgres, host: local } }),
+    ...(settings.externalTemporal
+      ? {}
+      : {
+          temporal: { setting: 'VIGIL_TEMPORAL_PORT', explicit: settings.temporalPort, fallback: STACK_DEFAULT_PORTS.temporal, host: local },
+          temporalUi: { setting: 'VIGIL_TEMPORAL_UI_PORT', explicit: settings.temporalUiPort, fallback: STACK_DEFAULT_PORTS.temporalUi, host: local },
+        }),
+  });
+  const names = { api: ['API', 'PORT'], postgres: ['PostgreSQL', 'VIGIL_PG_PORT'], temporal: ['Temporal', 'VIGIL_TEMPORAL_PORT'], temporalUi: ['Temporal UI', 'VIGIL_TEMPORAL_UI_PORT'] } as const;
+  const defaults = { api: STACK_DEFAULT_PORTS.api, postgres: STACK_DEFAULT_PORTS.postgres, temporal: STACK_DEFAULT_PORTS.temporal, temporalUi: STACK_DEFAULT_PORTS.temporalUi };
+  for (const key of Object.keys(names) as Array<keyof typeof names>) {
+    const choice = ports[key];
+    if (choice?.substituted) log(`${names[key][0]}: port ${defaults[key]} is taken, using ${choice.port} (set ${names[key][1]} to choose)`);
   }
-  const free = await findFreePort(settings.apiHost);
-  log(`API: port ${port} is taken, using ${free} (set PORT to choose)`);
-  return free;
+  return ports;
 }
 
 async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<StackUrls> {
-  const apiPort = await chooseApiPort(settings);
-  const database = await startDatabase(settings, supervisor, lock);
+  const ports = await choosePorts(settings);
+  const apiPort = ports.api!.port;
+  const database = await startDatabase(settings, ports, supervisor, lock);
   signal.throwIfAborted();
   const unshownKeyFile = join(settings.dataDir, 'unshown-admin-api-key');
   const adminKey = await decideAdminApiKey(settings.adminApiKey, unshownKeyFile, () => hasActiveAdminApiKey(database.ownerUrl));
-  const temporal = await startTemporal(settings, supervisor, lock, signal);
+  const temporal = await startTemporal(settings, ports, supervisor, lock, signal);
   signal.throwIfAborted();
 
   // The apps get only their own login (a member of vigil_app), never the owner that could rewrite the audit log.
@@ -193,7 +200,7 @@ async function main(settings: StackSettings): Promise<number> {
   const reason: unknown = abort.signal.reason;
   if (!(reason instanceof ShutdownRequested)) {
     exitCode = 1;
-    console.error(`[stack] stopping everything: ${explainStackFailure(reason, settings.dataDir)}`);
+    console.error(`[stack] ${supervisor.startedAny ? 'stopping everything' : 'cannot start'}: ${explainStackFailure(reason, settings.dataDir)}`);
   }
   await supervisor.stopAll();
   await lock.release();

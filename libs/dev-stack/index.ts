@@ -1,6 +1,7 @@
 export * from './src/log';
 export * from './src/wait';
 export * from './src/free-port';
+export * from './src/stack-ports';
 export * from './src/run-command';
 export * from './src/executable-file';
 export * from './src/managed-process';

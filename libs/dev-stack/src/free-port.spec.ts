@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
-import { choosePort, findFreePort, isPortFree, whyPortUnusable } from './free-port';
+import { findFreePort, isPortFree, whyPortUnusable } from './free-port';
+import { chooseStackPorts } from './stack-ports';
 
 function listen(port: number): Promise<Server> {
   return new Promise((resolve) => {
@@ -29,13 +30,42 @@ describe('ports', () => {
     await expect(whyPortUnusable(await findFreePort(), '127.0.0.1')).resolves.toBeUndefined();
   });
 
-  it('swaps a taken default for a free port', async () => {
-    const choice = await choosePort(undefined, takenPort);
-    expect(choice.substituted).toBe(true);
-    expect(choice.port).not.toBe(takenPort);
-  });
+  describe('the stack\'s ports, chosen before anything starts', () => {
+    const wish = (setting: string, explicit: number | undefined, fallback: number, host = '127.0.0.1', hostSetting?: string) => ({ setting, explicit, fallback, host, hostSetting });
 
-  it('keeps an explicit port even when taken, so the clash is reported where it is bound', async () => {
-    await expect(choosePort(takenPort, 1)).resolves.toEqual({ port: takenPort, substituted: false });
+    it('keeps free ports as set, and swaps a taken default, or one another server is set to, for a free port', async () => {
+      const free = await findFreePort();
+      const chosen = await chooseStackPorts({
+        api: wish('PORT', free, 3000),
+        postgres: wish('VIGIL_PG_PORT', undefined, takenPort),
+        temporal: wish('VIGIL_TEMPORAL_PORT', undefined, free),
+      });
+      expect(chosen.api).toEqual({ port: free, substituted: false });
+      expect(chosen.postgres?.substituted).toBe(true);
+      expect(chosen.temporal?.substituted).toBe(true);
+      expect(new Set([chosen.api?.port, chosen.postgres?.port, chosen.temporal?.port, takenPort]).size).toBe(4);
+    });
+
+    it('refuses a port set explicitly that another process holds, naming its setting', async () => {
+      await expect(chooseStackPorts({ temporal: wish('VIGIL_TEMPORAL_PORT', takenPort, 7233) })).rejects.toThrow(
+        `VIGIL_TEMPORAL_PORT: port ${takenPort} on 127.0.0.1 is in use by another process; set VIGIL_TEMPORAL_PORT to another`,
+      );
+    });
+
+    it('refuses one port set for two servers', async () => {
+      const free = await findFreePort();
+      await expect(chooseStackPorts({ api: wish('PORT', free, 3000), postgres: wish('VIGIL_PG_PORT', free, 5432) })).rejects.toThrow(
+        `PORT and VIGIL_PG_PORT are both ${free}; each server needs a port of its own`,
+      );
+    });
+
+    it('names HOST when the API\'s host is not this machine\'s, whether its port was set or not', async () => {
+      await expect(chooseStackPorts({ api: wish('PORT', undefined, await findFreePort(), '192.0.2.1', 'HOST') })).rejects.toThrow(
+        'HOST: 192.0.2.1 is not an address of this machine; set HOST to another',
+      );
+      await expect(chooseStackPorts({ api: wish('PORT', await findFreePort(), 3000, '192.0.2.1', 'HOST') })).rejects.toThrow(
+        'PORT: 192.0.2.1 is not an address of this machine; set HOST to another',
+      );
+    });
   });
 });

@@ -34,19 +34,3 @@ export function whyPortUnusable(port: number, host: string): Promise<{ reason: s
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
 }
-
-export interface PortChoice {
-  port: number;
-  /** True when the preferred default was taken and a free port was picked instead. */
-  substituted: boolean;
-}
-
-/**
- * An explicitly configured port is used as is (a clash then fails loudly where it is bound);
- * a default that is taken is swapped for a free one.
- */
-export async function choosePort(explicit: number | undefined, fallbackDefault: number, host = '127.0.0.1'): Promise<PortChoice> {
-  if (explicit !== undefined) return { port: explicit, substituted: false };
-  if (await isPortFree(fallbackDefault, host)) return { port: fallbackDefault, substituted: false };
-  return { port: await findFreePort(host), substituted: true };
-}

@@ -26,7 +26,11 @@ export class Supervisor {
     private readonly stillStoppingAfterMs = 5_000,
   ) {}
 
+  /** True once a component was started (whether or not it still runs). */
+  startedAny = false;
+
   add(component: SupervisedComponent): void {
+    this.startedAny = true;
     this.running.push(component);
     void component.exited.then((how) => {
       const index = this.running.indexOf(component);
