@@ -91,6 +91,29 @@ describe('while PostgreSQL is down', () => {
     });
   });
 
+  it('keeps /metrics readable during the outage with a key it checked lately, so the outage can be watched; a key it never saw gets 503', async () => {
+    await withOutagePostgres(async (cluster) => {
+      // Every request past the cache: the key is looked up each time, as once the cache has run out.
+      const vigil = await Vigil.start({ temporalAddress: temporal.address, database: cluster, worker: false, env: { VIGIL_API_KEY_CACHE_MS: '0' } });
+      try {
+        const unseen = (await vigil.json('/api/v1/api-keys', { body: { name: `unseen-${Date.now()}`, role: 'admin' } })).body.key as string;
+        expect((await vigil.fetch('/metrics')).status).toBe(200);
+
+        await stopOutagePostgres();
+        expect((await vigil.json('/api/v1/alerts', { body: alert() })).status).toBe(503);
+        const metrics = await vigil.fetch('/metrics');
+        expect(metrics.status).toBe(200);
+        expect(await metrics.text()).toMatch(/^vigil_alerts_received_total\{outcome="unavailable"\} 1$/m);
+        expect((await vigil.json('/api/v1/incidents')).status).toBe(503);
+        const stranger = await vigil.json('/metrics', { key: unseen });
+        expect({ status: stranger.status, title: stranger.body.title }).toEqual({ status: 503, title: 'Storage is unavailable' });
+      } finally {
+        await startOutagePostgres();
+        await vigil.stop();
+      }
+    });
+  });
+
   it('answers 503 with Retry-After while PostgreSQL refuses new connections (too many for the role, database closed to connections)', async () => {
     await withOutagePostgres(async (cluster) => {
       const vigil = await Vigil.start({ temporalAddress: temporal.address, database: cluster, worker: false, env: { VIGIL_API_KEY_CACHE_MS: '0' } });

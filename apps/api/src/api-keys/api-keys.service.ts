@@ -11,6 +11,7 @@ import {
   generateApiKey,
   hashApiKey,
   hashesEqual,
+  isDatabaseUnavailable,
   isUniqueViolation,
   isWellFormedApiKey,
   type ApiKeyRole,
@@ -23,6 +24,12 @@ import { firstFreeName } from './first-free-name';
 const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 /** Names are unique (migration 1764000000007): a name is one key's actor in the audit log. */
 const NAME_CONSTRAINT = 'api_keys_name_key';
+/**
+ * How long after its last check a key keeps working while PostgreSQL is unavailable. A revocation
+ * cannot commit during the outage; one committed by another API process just before it reaches this
+ * one no later than this.
+ */
+const STALE_KEY_WHILE_UNAVAILABLE_MS = 10 * 60_000;
 /** pg_advisory_xact_lock key of revocations (audit checkpoints use 7413300001). */
 const REVOCATION_LOCK = 7413300002;
 
@@ -30,7 +37,7 @@ const REVOCATION_LOCK = 7413300002;
 export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
   /** Authenticated keys by hash, so intake at thousands of requests/s does not query per request. */
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  private readonly cache = new Map<string, { principal: Principal; until: number; verifiedAt: number }>();
   /** Revocations committed so far by this process. */
   private revocations = 0;
 
@@ -84,12 +91,19 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const revocations = this.revocations;
     // Found by the prefix the key list shows, then told apart by hash in constant time: the
     // database lookup never depends on the secret part.
-    const candidates = await this.keys.findBy({ keyPrefix: apiKeyPrefix(presented), revokedAt: IsNull() });
+    const candidates = await this.keys.findBy({ keyPrefix: apiKeyPrefix(presented), revokedAt: IsNull() }).catch((error: unknown) => {
+      // While PostgreSQL is unavailable, a key verified lately still gets in: /metrics can then be
+      // scraped through the outage, and every route that needs PostgreSQL answers 503 all the same.
+      if (cached && isDatabaseUnavailable(error) && Date.now() - cached.verifiedAt <= STALE_KEY_WHILE_UNAVAILABLE_MS) return null;
+      throw error;
+    });
+    if (candidates === null) return cached!.principal;
     const entity = candidates.find((candidate) => hashesEqual(candidate.keyHash, hash));
     if (!entity) return null;
     const principal: Principal = { keyId: entity.id, name: entity.name, role: entity.role };
     // Not cached if a revocation committed meanwhile: this lookup may have read the key before it.
-    if (revocations === this.revocations) this.cache.set(hash, { principal, until: Date.now() + this.config.apiKeyCacheMs });
+    const now = Date.now();
+    if (revocations === this.revocations) this.cache.set(hash, { principal, until: now + this.config.apiKeyCacheMs, verifiedAt: now });
     return principal;
   }
 
