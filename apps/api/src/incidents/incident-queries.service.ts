@@ -6,12 +6,14 @@ import { VigilConfig } from '../../../../libs/config';
 import { incidentStateQuery, type IncidentLiveState } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
-import { describeErrorChain } from '../../../../libs/temporal';
+import { describeErrorChain, isConnectionReady } from '../../../../libs/temporal';
 import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
 import { toIncidentView, type IncidentDetail, type IncidentPage, type WorkflowExecution } from './incident.view';
 
 const QUERY_DEADLINE_MS = 3_000;
+/** A channel that is not connected by then, after calls that got no answer, is one to a Temporal that is down. */
+const CONNECTED_WITHIN_MS = 500;
 
 export interface Page {
   limit: number;
@@ -92,21 +94,22 @@ export class IncidentQueries {
 
   /**
    * The workflow's state (a query, answered by a worker) and execution status (a describe, answered
-   * by Temporal alone), asked together. Which of them failed tells Temporal being unreachable (the
-   * describe fails too: the client retries a refused connection until the deadline) from no worker
-   * answering in time (most often none running, or a backlog).
+   * by Temporal alone). When they get no answer in time, the connection to Temporal tells why:
+   * connected, so Temporal is up and no worker answered (none running, or a backlog); or not, so
+   * Temporal is unreachable.
    */
   private async liveState(workflowId: string): Promise<LiveWorkflow> {
-    const handle = this.client.workflow.getHandle(workflowId);
-    const [state, description] = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-      Promise.allSettled([handle.query(incidentStateQuery), handle.describe()]),
-    );
-    if (state.status === 'fulfilled' && description.status === 'fulfilled') {
-      return { available: true, execution: description.value.status.name.toLowerCase() as WorkflowExecution, state: state.value };
+    try {
+      const handle = this.client.workflow.getHandle(workflowId);
+      const [state, description] = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        Promise.all([handle.query(incidentStateQuery), handle.describe()]),
+      );
+      return { available: true, execution: description.status.name.toLowerCase() as WorkflowExecution, state };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
+      this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(error)}`);
+      const connected = isGrpcDeadlineError(error) && (await isConnectionReady(this.client.connection, CONNECTED_WITHIN_MS));
+      return { available: false, reason: connected ? 'no_answer' : 'unreachable' };
     }
-    const failed = description.status === 'rejected' ? description.reason : (state as PromiseRejectedResult).reason;
-    if (failed instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
-    this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(failed)}`);
-    return { available: false, reason: description.status === 'fulfilled' && isGrpcDeadlineError(failed) ? 'no_answer' : 'unreachable' };
   }
 }
