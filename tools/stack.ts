@@ -6,6 +6,7 @@ import {
   appNodeArgs,
   chooseStackPorts,
   type ChosenPort,
+  type PortWish,
   type DataDirLock,
   decideAdminApiKey,
   describeExit,
@@ -109,7 +110,7 @@ type StackPorts = Partial<Record<'api' | 'postgres' | 'temporal' | 'temporalUi',
  */
 async function choosePorts(settings: StackSettings): Promise<StackPorts> {
   const local = '127.0.0.1';
-  const ports: StackPorts = await chooseStackPorts({
+  const wishes: Partial<Record<keyof StackPorts, PortWish>> = {
     api: { setting: 'PORT', hostSetting: 'HOST', explicit: settings.apiPort, fallback: STACK_DEFAULT_PORTS.api, host: settings.apiHost },
     ...(settings.externalDatabase ? {} : { postgres: { setting: 'VIGIL_PG_PORT', explicit: settings.postgresPort, fallback: STACK_DEFAULT_PORTS.postgres, host: local } }),
     ...(settings.externalTemporal
@@ -118,12 +119,12 @@ async function choosePorts(settings: StackSettings): Promise<StackPorts> {
           temporal: { setting: 'VIGIL_TEMPORAL_PORT', explicit: settings.temporalPort, fallback: STACK_DEFAULT_PORTS.temporal, host: local },
           temporalUi: { setting: 'VIGIL_TEMPORAL_UI_PORT', explicit: settings.temporalUiPort, fallback: STACK_DEFAULT_PORTS.temporalUi, host: local },
         }),
-  });
-  const names = { api: ['API', 'PORT'], postgres: ['PostgreSQL', 'VIGIL_PG_PORT'], temporal: ['Temporal', 'VIGIL_TEMPORAL_PORT'], temporalUi: ['Temporal UI', 'VIGIL_TEMPORAL_UI_PORT'] } as const;
-  const defaults = { api: STACK_DEFAULT_PORTS.api, postgres: STACK_DEFAULT_PORTS.postgres, temporal: STACK_DEFAULT_PORTS.temporal, temporalUi: STACK_DEFAULT_PORTS.temporalUi };
-  for (const key of Object.keys(names) as Array<keyof typeof names>) {
+  };
+  const ports = await chooseStackPorts(wishes);
+  const labels: Record<keyof StackPorts, string> = { api: 'API', postgres: 'PostgreSQL', temporal: 'Temporal', temporalUi: 'Temporal UI' };
+  for (const [key, wish] of Object.entries(wishes) as Array<[keyof StackPorts, PortWish]>) {
     const choice = ports[key];
-    if (choice?.substituted) log(`${names[key][0]}: port ${defaults[key]} is taken, using ${choice.port} (set ${names[key][1]} to choose)`);
+    if (choice?.substituted) log(`${labels[key]}: port ${wish.fallback} is taken, using ${choice.port} (set ${wish.setting} to choose)`);
   }
   return ports;
 }

@@ -41,9 +41,10 @@ export async function chooseStackPorts<K extends string>(wishes: Partial<Record<
       chosen[key] = { port: wish.explicit, substituted: false };
       continue;
     }
-    const problem = claimed.has(wish.fallback) ? { inUse: true } : await whyPortUnusable(wish.fallback, wish.host);
-    if (problem && !problem.inUse) throw new Error(`${wish.hostSetting ?? wish.setting}: ${(problem as { reason: string }).reason}; set ${wish.hostSetting ?? wish.setting} to another`);
-    const port = problem ? await freePortNotIn(claimed, wish.host) : wish.fallback;
+    const claimedByAnother = claimed.has(wish.fallback);
+    const problem = claimedByAnother ? undefined : await whyPortUnusable(wish.fallback, wish.host);
+    if (problem && !problem.inUse) throw new Error(`${wish.hostSetting ?? wish.setting}: ${problem.reason}; set ${wish.hostSetting ?? wish.setting} to another`);
+    const port = claimedByAnother || problem ? await freePortNotIn(claimed, wish.host) : wish.fallback;
     claimed.set(port, wish.setting);
     chosen[key] = { port, substituted: port !== wish.fallback };
   }
