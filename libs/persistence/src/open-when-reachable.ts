@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { errorChain } from './error-chain';
+import { postgresErrorOf } from './sqlstate';
 import { openAppDataSource } from './unsettled-connections';
 
 export interface WaitOptions {
@@ -52,11 +53,8 @@ export class DatabaseRefusedError extends Error {
   }
 }
 
-/** An error PostgreSQL itself sent (pg's DatabaseError: a severity and a SQLSTATE) as a DatabaseRefusedError. */
+/** An error PostgreSQL itself sent (one with a SQLSTATE) as a DatabaseRefusedError. */
 function refusedOrAsIs(error: unknown): unknown {
-  for (const link of errorChain(error)) {
-    const { code, message, severity } = link as { code?: unknown; message?: unknown; severity?: unknown };
-    if (typeof severity === 'string' && typeof code === 'string' && typeof message === 'string') return new DatabaseRefusedError(message, code);
-  }
-  return error;
+  const refusal = postgresErrorOf(error);
+  return refusal ? new DatabaseRefusedError(refusal.message, refusal.code) : error;
 }

@@ -6,10 +6,12 @@ const UNIQUE_VIOLATION = '23505';
 /** Raised by intake_accept (migration 1764000000005) when an Idempotency-Key was used before for a different request. */
 const IDEMPOTENCY_KEY_REUSED = 'VG422';
 
-/** PostgreSQL's error (code, and the constraint it names), from the error or the driver error TypeORM wraps it in. */
-function postgresErrorOf(error: unknown): { code: string; constraint?: string } | undefined {
-  for (const { code, constraint } of errorChain(error)) {
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return { code, constraint: typeof constraint === 'string' ? constraint : undefined };
+/** PostgreSQL's error (code, message, and the constraint it names), from the error or the driver error TypeORM wraps it in. */
+export function postgresErrorOf(error: unknown): { code: string; message: string; constraint?: string } | undefined {
+  for (const { code, message, constraint } of errorChain(error)) {
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+      return { code, message: typeof message === 'string' ? message : '', constraint: typeof constraint === 'string' ? constraint : undefined };
+    }
   }
   return undefined;
 }
