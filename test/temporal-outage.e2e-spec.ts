@@ -62,7 +62,7 @@ describe('while Temporal is down', () => {
     expect(backlog.oldestAgeSeconds).toBeGreaterThan(0);
     const ready = await vigil.json('/health/ready', { key: null });
     expect(ready.status).toBe(503);
-    expect(ready.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'down' } });
+    expect(ready.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'down', error: 'cannot be reached' } });
     // Anyone may ask: no address or gRPC message in the answer.
     expect(JSON.stringify(ready.body)).not.toMatch(new RegExp(`${temporal.port}|127\\.0\\.0\\.1|UNAVAILABLE|DEADLINE`));
     // Temporal itself does not answer (not a worker missing): the incident says unreachable.

@@ -6,9 +6,12 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { HEALTH_PATH } from '../auth/key-before-body';
 import { openApiSchema } from '../http/openapi-schema';
+import { isConnectionReady } from '../../../../libs/temporal';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_SCHEMA_REF } from '../http/problem';
 
 const CHECK_DEADLINE_MS = 2_000;
+/** How long a check that got no answer waits on its connection to say whether it is established. */
+const CONNECTED_WITHIN_MS = 200;
 
 const checkSchema = z.strictObject({ status: z.enum(['up', 'down']), error: z.string().optional().describe('why it is down, in general terms (the details are in the API log: this route needs no key)') });
 type Check = z.infer<typeof checkSchema>;
@@ -47,7 +50,7 @@ export class HealthController {
     content: { 'application/json': { schema: openApiSchema(readySchema) }, [PROBLEM_CONTENT_TYPE]: { schema: { $ref: PROBLEM_SCHEMA_REF } } },
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
-    const [postgres, temporal] = await Promise.all([this.check('PostgreSQL', () => this.dataSource.query('SELECT 1')), this.check('Temporal', () => this.pingTemporal())]);
+    const [postgres, temporal] = await Promise.all([this.check('PostgreSQL', () => this.dataSource.query('SELECT 1')), this.check('Temporal', () => this.pingTemporal(), () => this.temporalConnected())]);
     const ok = postgres.status === 'up' && temporal.status === 'up';
     void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ok ? 'ok' : 'unavailable', checks: { postgres, temporal } };
@@ -59,13 +62,25 @@ export class HealthController {
     );
   }
 
-  /** Anyone may ask, so the answer names no address, user or driver message; the log has them. */
-  private async check(name: string, probe: () => Promise<unknown>): Promise<Check> {
+  /** The client retries a refused connection until the deadline, so a Temporal that is down gets no answer either. */
+  private temporalConnected(): Promise<boolean> {
+    return isConnectionReady(this.client.connection, CONNECTED_WITHIN_MS);
+  }
+
+  /**
+   * Anyone may ask, so the answer names no address, user or driver message; the log has them.
+   * `connected`, when given, tells a server that cannot be reached from one that is slow to answer.
+   */
+  private async check(name: string, probe: () => Promise<unknown>, connected?: () => Promise<boolean>): Promise<Check> {
     let timer: NodeJS.Timeout | undefined;
     const noAnswer = Symbol('no answer');
     const timeout = new Promise<typeof noAnswer>((resolve) => (timer = setTimeout(() => resolve(noAnswer), CHECK_DEADLINE_MS)));
     try {
       if ((await Promise.race([probe(), timeout])) !== noAnswer) return { status: 'up' };
+      if (connected && !(await connected())) {
+        this.logger.warn(`readiness: ${name} cannot be reached (no connection to it within ${CHECK_DEADLINE_MS} ms)`);
+        return { status: 'down', error: 'cannot be reached' };
+      }
       this.logger.warn(`readiness: ${name} did not answer within ${CHECK_DEADLINE_MS} ms`);
       return { status: 'down', error: `no answer within ${CHECK_DEADLINE_MS} ms` };
     } catch (error) {
