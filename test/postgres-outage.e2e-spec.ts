@@ -97,13 +97,18 @@ describe('while PostgreSQL is down', () => {
       const vigil = await Vigil.start({ temporalAddress: temporal.address, database: cluster, worker: false, env: { VIGIL_API_KEY_CACHE_MS: '0' } });
       try {
         const unseen = (await vigil.json('/api/v1/api-keys', { body: { name: `unseen-${Date.now()}`, role: 'admin' } })).body.key as string;
-        expect((await vigil.fetch('/metrics')).status).toBe(200);
+        const before = await vigil.fetch('/metrics');
+        expect(before.status).toBe(200);
+        expect(await before.text()).toMatch(/^vigil_outbox_backlog_up 1$/m);
 
         await stopOutagePostgres();
         expect((await vigil.json('/api/v1/alerts', { body: alert() })).status).toBe(503);
         const metrics = await vigil.fetch('/metrics');
         expect(metrics.status).toBe(200);
-        expect(await metrics.text()).toMatch(/^vigil_alerts_received_total\{outcome="unavailable"\} 1$/m);
+        const text = await metrics.text();
+        expect(text).toMatch(/^vigil_alerts_received_total\{outcome="unavailable"\} 1$/m);
+        // The outbox gauges cannot be read now, and say so.
+        expect(text).toMatch(/^vigil_outbox_backlog_up 0$/m);
         expect((await vigil.json('/api/v1/incidents')).status).toBe(503);
         const stranger = await vigil.json('/metrics', { key: unseen });
         expect({ status: stranger.status, title: stranger.body.title }).toEqual({ status: 503, title: 'Storage is unavailable' });
