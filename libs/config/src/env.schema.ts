@@ -40,7 +40,7 @@ const readableFile = optionalText.superRefine((path, ctx) => {
 
 /** Every environment variable the API and the worker read, with its default. The README's configuration table mirrors this. */
 export const envSchema = z.object({
-  PORT: wholeNumber(0, 65535).default(3000),
+  PORT: wholeNumber(1, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: webUrl.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

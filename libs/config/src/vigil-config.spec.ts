@@ -28,6 +28,8 @@ describe('VigilConfig.fromEnv', () => {
     }
     expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_MAX_BATCH: '1e3' })).toThrow(/VIGIL_MAX_BATCH: must be a whole number/);
     expect(() => VigilConfig.fromEnv({ ...minimal, PORT: '70000' })).toThrow(/PORT: /);
+    // 0 would listen on a port chosen at random, which the URLs the API prints and answers could not name.
+    expect(() => VigilConfig.fromEnv({ ...minimal, PORT: '0' })).toThrow(/PORT: /);
     expect(VigilConfig.fromEnv({ ...minimal, PORT: '3201', VIGIL_MAX_BATCH: '1000' })).toMatchObject({ port: 3201, intake: { maxBatch: 1000 } });
   });
 

@@ -6,10 +6,16 @@ const UNIQUE_VIOLATION = '23505';
 /** Raised by intake_accept (migration 1764000000005) when an Idempotency-Key was used before for a different request. */
 const IDEMPOTENCY_KEY_REUSED = 'VG422';
 
+/**
+ * Five digits or capitals, as SQLSTATEs are, but no class begins with E: a code such as EPIPE or
+ * EPERM is Node's, from the socket, not PostgreSQL's.
+ */
+const SQLSTATE = /^(?!E)[0-9A-Z]{5}$/;
+
 /** PostgreSQL's error (code, message, and the constraint it names), from the error or the driver error TypeORM wraps it in. */
 export function postgresErrorOf(error: unknown): { code: string; message: string; constraint?: string } | undefined {
   for (const { code, message, constraint } of errorChain(error)) {
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    if (typeof code === 'string' && SQLSTATE.test(code)) {
       return { code, message: typeof message === 'string' ? message : '', constraint: typeof constraint === 'string' ? constraint : undefined };
     }
   }
