@@ -3,3 +3,4 @@ export * from './src/incident-status';
 export * from './src/alert';
 export * from './src/domain-error';
 export * from './src/uuid';
+export * from './src/error-chain';

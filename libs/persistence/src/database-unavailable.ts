@@ -1,4 +1,4 @@
-import { errorChain } from './error-chain';
+import { errorChain } from '../../domain';
 
 // ECONNRESET and EPIPE are no answer (below), a case of unavailable too.
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, DataSourceOptions } from 'typeorm';
+import { errorChain } from '../../domain';
 import { isDatabaseUnavailable } from './database-unavailable';
-import { errorChain } from './error-chain';
 import { postgresErrorOf } from './sqlstate';
 import { openAppDataSource } from './unsettled-connections';
 

@@ -1,3 +1,5 @@
+import { errorChain } from '../../domain';
+
 /**
  * gRPC codes with which Temporal refuses a call for good: asking again will not help until someone
  * changes something (a search attribute not registered in the namespace, a key without the right).
@@ -13,17 +15,9 @@ const REFUSAL_CODES: ReadonlySet<number> = new Set([
   16, // UNAUTHENTICATED
 ]);
 
-/** An error and the causes it wraps, outermost first. */
-function* causes(error: unknown, depth = 5): Generator<{ code?: unknown; message?: unknown; name?: unknown }> {
-  for (let e: unknown = error, i = 0; typeof e === 'object' && e !== null && i < depth; i++) {
-    yield e;
-    e = (e as { cause?: unknown }).cause;
-  }
-}
-
 /** Whether Temporal refused the call for good (see REFUSAL_CODES), as opposed to not answering it. */
 export function isTemporalRefusal(error: unknown): boolean {
-  for (const { code } of causes(error)) if (typeof code === 'number' && REFUSAL_CODES.has(code)) return true;
+  for (const { code } of errorChain(error)) if (typeof code === 'number' && REFUSAL_CODES.has(code)) return true;
   return false;
 }
 
@@ -32,6 +26,6 @@ export function isTemporalRefusal(error: unknown): boolean {
  * call ("Failed to signalWithStart Workflow"), the server's reason is in its cause.
  */
 export function describeErrorChain(error: unknown): string {
-  const messages = [...causes(error)].map(({ name, message }) => `${typeof name === 'string' ? `${name}: ` : ''}${String(message)}`);
+  const messages = [...errorChain(error)].map(({ name, message }) => `${typeof name === 'string' ? `${name}: ` : ''}${String(message)}`);
   return messages.length ? messages.join(' ← ') : String(error);
 }

@@ -1,7 +1,8 @@
-/** The fields of an error (a Node socket error, a pg error, TypeORM's wrapper) that tell what went wrong. */
+/** The fields of an error (a Node socket error, a pg error, TypeORM's wrapper, a Temporal client error) that tell what went wrong. */
 export interface ErrorLink {
   code?: unknown;
   message?: unknown;
+  name?: unknown;
   constraint?: unknown;
   driverError?: unknown;
   cause?: unknown;
