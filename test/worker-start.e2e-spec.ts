@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal as proto } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
-import { TemporalWorkerService } from '../apps/worker/src/temporal-worker.service';
+import { SEARCH_ATTRIBUTES_RETRY_MS, TemporalWorkerService } from '../apps/worker/src/temporal-worker.service';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { VigilConfig } from '../libs/config';
 import { VIGIL_SEARCH_ATTRIBUTES } from '../libs/contracts';
@@ -48,14 +48,19 @@ describe('the worker, started before its namespace exists', () => {
     await database?.drop();
   });
 
-  it('says the namespace is missing, then its search attributes, keeps asking, and polls its task queue once both are there', async () => {
-    const namespace = `vigil-later-${randomBytes(4).toString('hex')}`;
-    const config = VigilConfig.fromEnv({
+  const configFor = (namespace: string) =>
+    VigilConfig.fromEnv({
       DATABASE_URL: database.appUrl,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: namespace,
       VIGIL_ADMIN_API_KEY: `test-admin-${randomBytes(16).toString('hex')}`,
     });
+  const missingLine = (namespace: string) =>
+    `Temporal namespace ${namespace} lacks Vigil's search attributes VigilSeverity, VigilService, VigilStatus, waiting for them: temporal operator search-attribute create --namespace ${namespace} --name VigilSeverity --type Keyword --name VigilService --type Keyword --name VigilStatus --type Keyword`;
+
+  it('says the namespace is missing, then its search attributes, keeps asking, and polls its task queue once both are there', async () => {
+    const namespace = `vigil-later-${randomBytes(4).toString('hex')}`;
+    const config = configFor(namespace);
     const log = new KeptLog();
     worker = await NestFactory.createApplicationContext(WorkerModule.register(config, testTelemetry()), { logger: log });
     const service = worker.get(TemporalWorkerService);
@@ -67,7 +72,7 @@ describe('the worker, started before its namespace exists', () => {
 
     await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     // A new namespace has none of Vigil's search attributes, and Temporal would refuse every incident's start.
-    const missing = `Temporal namespace ${namespace} lacks Vigil's search attributes VigilSeverity, VigilService, VigilStatus, waiting for them: temporal operator search-attribute create --namespace ${namespace} --name VigilSeverity --type Keyword --name VigilService --type Keyword --name VigilStatus --type Keyword`;
+    const missing = missingLine(namespace);
     await eventually(async () => (log.lines.includes(missing) ? true : undefined), 'the worker naming the missing search attributes', 60_000);
     expect(log.lines.some((line) => line.startsWith('polling task queue'))).toBe(false);
 
@@ -86,5 +91,18 @@ describe('the worker, started before its namespace exists', () => {
     }, 'a poller on the task queue in the new namespace', 60_000);
     expect(pollers.length).toBeGreaterThan(0);
     expect(failed).toBeUndefined();
+  });
+
+  it('stops at once while it waits for the search attributes, not after its wait between asks', async () => {
+    const namespace = `vigil-stop-${randomBytes(4).toString('hex')}`;
+    await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    const log = new KeptLog();
+    const waiting = await NestFactory.createApplicationContext(WorkerModule.register(configFor(namespace), testTelemetry()), { logger: log });
+    await eventually(async () => (log.lines.includes(missingLine(namespace)) ? true : undefined), 'the worker waiting for the search attributes', 60_000);
+    const closing = Date.now();
+    await waiting.close();
+    // Measured 8 ms; before, it waited out the rest of the 5 s between asks, as Ctrl-C did.
+    expect(Date.now() - closing).toBeLessThan(SEARCH_ATTRIBUTES_RETRY_MS / 2);
+    await expect(waiting.get(TemporalWorkerService).whenStopped()).resolves.toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { VigilConfig } from '../../../libs/config';
@@ -22,7 +23,7 @@ import {
 } from './workflow-source';
 
 const CONNECT_RETRY_MS = 1000;
-const SEARCH_ATTRIBUTES_RETRY_MS = 5000;
+export const SEARCH_ATTRIBUTES_RETRY_MS = 5000;
 
 /**
  * Owns the Temporal worker: connects (waiting for Temporal if it is not up yet), keeps the
@@ -37,7 +38,8 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   private connection?: NativeConnection;
   private worker?: Worker;
   private running?: Promise<void>;
-  private stopping = false;
+  /** Aborted on shutdown: ends the waits for Temporal at once. */
+  private readonly stop = new AbortController();
   private markPolling!: () => void;
   private readonly polling = new Promise<void>((resolve) => (this.markPolling = resolve));
 
@@ -56,7 +58,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
+    this.stop.abort();
     if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
     await this.running?.catch(() => undefined);
     await this.connection?.close();
@@ -76,7 +78,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     this.worker = await this.createWorker();
     if (!this.worker) return;
     const run = this.worker.run();
-    if (this.stopping) {
+    if (this.stop.signal.aborted) {
       // Stopped while it was being created: a worker that never ran would keep its connection from closing.
       this.worker.shutdown();
     } else {
@@ -93,7 +95,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
    */
   private async createWorker(): Promise<Worker | undefined> {
     const { address, namespace } = this.config.temporal;
-    while (!this.stopping) {
+    while (!this.stop.signal.aborted) {
       let namespaceServed = false;
       try {
         this.connection ??= await NativeConnection.connect(temporalConnectionOptions(this.config));
@@ -106,7 +108,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
           this.logger.warn(
             `Temporal namespace ${namespace} lacks Vigil's search attributes ${missing.map((a) => a.name).join(', ')}, waiting for them: temporal operator search-attribute create --namespace ${namespace} ${create}`,
           );
-          await new Promise((resolve) => setTimeout(resolve, SEARCH_ATTRIBUTES_RETRY_MS));
+          await this.wait(SEARCH_ATTRIBUTES_RETRY_MS);
           continue;
         }
         namespaceServed = true;
@@ -116,10 +118,15 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
         if (namespaceServed && !isTransportError(error)) throw error;
         const problem = !this.connection ? 'unreachable' : namespaceServed ? `did not take a worker for namespace ${namespace}` : `does not serve namespace ${namespace}`;
         this.logger.warn(`Temporal at ${address} ${problem}, retrying: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+        await this.wait(CONNECT_RETRY_MS);
       }
     }
     return undefined;
+  }
+
+  /** Resolves after `ms`, or at once when the app stops. */
+  private wait(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.stop.signal }).catch(() => undefined);
   }
 
   /**
