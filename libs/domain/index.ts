@@ -4,3 +4,4 @@ export * from './src/alert';
 export * from './src/domain-error';
 export * from './src/uuid';
 export * from './src/error-chain';
+export * from './src/resolves-within';

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
+import { resolvesWithin } from '../../../../libs/domain';
 import { describeErrorChain, incidentStartOptions, isTemporalRefusal } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { IncidentQueries } from '../incidents/incident-queries.service';
@@ -65,10 +66,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     clearInterval(this.pollTimer);
     // Queued-but-unsent commands stay in PostgreSQL too.
     this.deliveries.clear();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPATCH_DEADLINE_MS + 1_000)));
-    await Promise.race([this.deliveries.settled(), deadline]);
-    clearTimeout(timer);
+    await resolvesWithin(this.deliveries.settled(), DISPATCH_DEADLINE_MS + 1_000);
   }
 
   /**
