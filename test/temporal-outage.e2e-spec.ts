@@ -84,6 +84,19 @@ describe('while Temporal is down', () => {
     expect(again.status).toBe(200);
   });
 
+  it('says unreachable, not that no worker answered, while Temporal is frozen with its connections open', async () => {
+    const { incidentId } = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts[0];
+    const workflowOf = async () => (await vigil.json(`/api/v1/incidents/${incidentId}`)).body.workflow;
+    await eventually(async () => ((await workflowOf()).available ? true : undefined), 'the workflow answering');
+    temporal.freeze();
+    try {
+      expect(await workflowOf()).toMatchObject({ available: false, reason: 'unreachable' });
+    } finally {
+      temporal.thaw();
+    }
+    await eventually(async () => ((await workflowOf()).available ? true : undefined), 'the workflow answering once Temporal is back', 60_000);
+  });
+
   it('delivers a command twice without harm: a stale severity redelivered does not roll the incident back', async () => {
     const service = `redelivery-${Date.now()}`;
     const withSeverity = (severity: string) => alert({ labels: { service, severity } });

@@ -85,6 +85,15 @@ export class TestTemporal {
     this.portHolder = holder;
   }
 
+  /** Stops the server's process without ending it (SIGSTOP): its connections stay open and nothing answers on them. */
+  freeze(): void {
+    if (this.server) process.kill(this.server.pid, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    if (this.server) process.kill(this.server.pid, 'SIGCONT');
+  }
+
   private async releasePort(): Promise<void> {
     await new Promise<void>((resolve) => (this.portHolder ? this.portHolder.close(() => resolve()) : resolve()));
     this.portHolder = undefined;

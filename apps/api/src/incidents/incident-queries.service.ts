@@ -6,14 +6,18 @@ import { VigilConfig } from '../../../../libs/config';
 import { incidentStateQuery, type IncidentLiveState } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
-import { describeErrorChain, isConnectionReady } from '../../../../libs/temporal';
+import { describeErrorChain } from '../../../../libs/temporal';
 import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
 import { toIncidentView, type IncidentDetail, type IncidentPage, type WorkflowExecution } from './incident.view';
 
 const QUERY_DEADLINE_MS = 3_000;
-/** A channel that is not connected by then, after calls that got no answer, is one to a Temporal that is down. */
-const CONNECTED_WITHIN_MS = 500;
+/**
+ * Longer than the query's: Temporal alone answers a describe, so one still unanswered then means
+ * Temporal itself does not answer (down, or hung with its connections open), not a worker. The
+ * margin is for a Temporal slowed by load, which can take past the query's deadline.
+ */
+const DESCRIBE_DEADLINE_MS = 5_000;
 
 export interface Page {
   limit: number;
@@ -94,22 +98,23 @@ export class IncidentQueries {
 
   /**
    * The workflow's state (a query, answered by a worker) and execution status (a describe, answered
-   * by Temporal alone). When they get no answer in time, the connection to Temporal tells why:
-   * connected, so Temporal is up and no worker answered (none running, or a backlog); or not, so
-   * Temporal is unreachable.
+   * by Temporal alone), asked together. Which of them got no answer tells why: the query alone, so
+   * Temporal is up and no worker answered (none running, or a backlog); the describe too, so Temporal
+   * itself does not answer.
    */
   private async liveState(workflowId: string): Promise<LiveWorkflow> {
-    try {
-      const handle = this.client.workflow.getHandle(workflowId);
-      const [state, description] = await this.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-        Promise.all([handle.query(incidentStateQuery), handle.describe()]),
-      );
-      return { available: true, execution: description.status.name.toLowerCase() as WorkflowExecution, state };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
-      this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(error)}`);
-      const connected = isGrpcDeadlineError(error) && (await isConnectionReady(this.client.connection, CONNECTED_WITHIN_MS));
-      return { available: false, reason: connected ? 'no_answer' : 'unreachable' };
+    const handle = this.client.workflow.getHandle(workflowId);
+    const asked = Date.now();
+    const [state, description] = await Promise.allSettled([
+      this.client.connection.withDeadline(asked + QUERY_DEADLINE_MS, () => handle.query(incidentStateQuery)),
+      this.client.connection.withDeadline(asked + DESCRIBE_DEADLINE_MS, () => handle.describe()),
+    ]);
+    if (state.status === 'fulfilled' && description.status === 'fulfilled') {
+      return { available: true, execution: description.value.status.name.toLowerCase() as WorkflowExecution, state: state.value };
     }
+    const failed: unknown = description.status === 'rejected' ? description.reason : (state as PromiseRejectedResult).reason;
+    if (failed instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
+    this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(failed)}`);
+    return { available: false, reason: description.status === 'fulfilled' && isGrpcDeadlineError(failed) ? 'no_answer' : 'unreachable' };
   }
 }
