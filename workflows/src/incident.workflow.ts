@@ -79,14 +79,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   function moveTo(to: IncidentStatus, actor: string): Promise<void> {
     const from = state.transitions.length === 0 ? null : state.status;
     state.status = to;
-    state.transitions.push({ from, to, actor, at: new Date().toISOString() });
+    const at = new Date().toISOString();
+    state.transitions.push({ from, to, actor, at });
     const transitionIndex = state.transitions.length;
     upsertSearchAttributes([{ key: VigilStatus, value: to }]);
     showState(input, state);
     const { incidentId } = input;
     const { workflowId, runId } = workflowInfo();
     const idempotencyKey = keyPerRun ? `${workflowId}:${runId}:transition:${transitionIndex}` : undefined;
-    const transition = { incidentId, from, to, actor, transitionIndex, idempotencyKey };
+    const transition = { incidentId, from, to, actor, transitionIndex, idempotencyKey, at };
     // A transition taken is a fact: a cancel request waits for it to be recorded rather than cut it short.
     persisted = persisted.then(() => (outliveCancel ? CancellationScope.nonCancellable(() => recordTransition(transition)) : recordTransition(transition)));
     return persisted;

@@ -14,6 +14,12 @@ export interface RecordTransitionInput {
    * `transition-key-per-run`; those keep `<workflowId>:transition:<index>`.
    */
   idempotencyKey?: string;
+  /**
+   * When the workflow took the transition (ISO 8601), kept as the record's `acknowledgedAt` /
+   * `resolvedAt` however late the activity records it (PostgreSQL down meanwhile, say). Absent
+   * from runs of older code: then the time it is recorded.
+   */
+  at?: string;
 }
 
 /** The activities the incident workflow calls; implemented in apps/worker, imported by workflows as types only. */

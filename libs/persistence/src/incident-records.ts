@@ -21,6 +21,8 @@ export interface IncidentStep {
    * acknowledged); a step without a run only when it moves the record.
    */
   runId?: string;
+  /** When the step was taken, if before now (a workflow's transition recorded late); else now. */
+  at?: Date;
 }
 
 /**
@@ -32,9 +34,9 @@ export async function moveIncidentForward(manager: EntityManager, step: Incident
   const [rows]: [IncidentRecord[], number] = await manager.query(
     `UPDATE incidents i SET
        status = CASE WHEN b.moves THEN $2 ELSE i.status END,
-       acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(i.acknowledged_at, now()) ELSE i.acknowledged_at END,
+       acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(i.acknowledged_at, $6::timestamptz, now()) ELSE i.acknowledged_at END,
        acknowledged_by = CASE WHEN $2 = 'acknowledged' THEN coalesce(i.acknowledged_by, $3) ELSE i.acknowledged_by END,
-       resolved_at = CASE WHEN $2 = 'resolved' THEN coalesce(i.resolved_at, now()) ELSE i.resolved_at END,
+       resolved_at = CASE WHEN $2 = 'resolved' THEN coalesce(i.resolved_at, $6::timestamptz, now()) ELSE i.resolved_at END,
        resolved_by = CASE WHEN $2 = 'resolved' THEN coalesce(i.resolved_by, $3) ELSE i.resolved_by END,
        workflow_run_id = coalesce(i.workflow_run_id, $4),
        updated_at = now()
@@ -44,7 +46,7 @@ export async function moveIncidentForward(manager: EntityManager, step: Incident
      WHERE i.id = b.id AND (b.moves OR $4::text IS NOT NULL)
      RETURNING b.status, b.severity, b.acknowledged_by AS "acknowledgedBy", b.acknowledged_at AS "acknowledgedAt",
                b.resolved_by AS "resolvedBy", b.resolved_at AS "resolvedAt"`,
-    [step.incidentId, step.to, step.actor, step.runId ?? null, INCIDENT_STATUSES],
+    [step.incidentId, step.to, step.actor, step.runId ?? null, INCIDENT_STATUSES, step.at ?? null],
   );
   return rows[0] ?? null;
 }

@@ -34,7 +34,8 @@ async function recordTransition(deps: IncidentActivityDeps, input: RecordTransit
   const { workflowExecution } = Context.current().info;
   if (!workflowExecution) throw ApplicationFailure.nonRetryable('recordTransition runs only inside an incident workflow');
   await deps.dataSource.transaction(async (manager) => {
-    const before = await moveIncidentForward(manager, { incidentId: input.incidentId, to: input.to, actor: input.actor, runId: workflowExecution.runId });
+    const at = input.at === undefined ? undefined : new Date(input.at);
+    const before = await moveIncidentForward(manager, { incidentId: input.incidentId, to: input.to, actor: input.actor, runId: workflowExecution.runId, at });
     const ahead = recordAhead(before, input);
     await deps.auditLog.append(
       {
