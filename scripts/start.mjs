@@ -1,4 +1,4 @@
-// `npm start`: install if needed, refuse early if another stack holds the data folder, build, then
+// `npm start`: install if needed, refuse early on a bad setting or a data folder another stack holds, build, then
 // run the stack orchestrator (dist/tools/stack.js), passing Ctrl-C / SIGTERM on to it and exiting
 // with its exit code.
 // Plain Node, no dependencies: it runs before anything is installed.
@@ -14,15 +14,16 @@ function npmCommand(args) {
   return process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath, ...args]] : ['npm', args];
 }
 
-// tools/data-dir-in-use.ts. Only with a dist/ built before: the stack's own lock decides in the end.
-const DATA_DIR_IN_USE_EXIT_CODE = 3;
+// tools/first-look.ts: a bad setting, or a data folder another stack holds. Only with a dist/ built
+// before: the stack checks again, and its own lock decides in the end.
+const REFUSED_EXIT_CODE = 3;
 const PARENT_CHECK_MS = 1000;
 
-function refuseIfDataDirInUse() {
-  const check = join(repoRoot, 'dist', 'tools', 'data-dir-in-use.js');
+function refuseEarly() {
+  const check = join(repoRoot, 'dist', 'tools', 'first-look.js');
   if (!existsSync(check)) return;
   const result = spawnSync(process.execPath, [check], { cwd: repoRoot, stdio: 'inherit' });
-  if (result.status === DATA_DIR_IN_USE_EXIT_CODE) process.exit(1);
+  if (result.status === REFUSED_EXIT_CODE) process.exit(1);
 }
 
 function build() {
@@ -50,7 +51,7 @@ function runStack() {
 
 try {
   ensureInstall();
-  refuseIfDataDirInUse();
+  refuseEarly();
   build();
   runStack();
 } catch (err) {

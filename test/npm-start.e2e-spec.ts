@@ -120,7 +120,14 @@ describe('npm start', () => {
     expect(await ctrlC(first)).toMatch(CLEAN_STOP);
     expect(await processesUsing(dataDir)).toEqual([]);
 
-    // A bad setting for the apps is named, in one line, before anything starts (the orchestrator `npm start` runs once built).
+    // A bad setting is named, in one line, before anything starts: by `npm start` before it rebuilds
+    // (with a build there already, as here), and by the orchestrator it runs once built (a fresh clone).
+    const refusedSetting = spawnSync('npm', ['start'], { cwd: REPO_ROOT, env: { ...env, VIGIL_ADMIN_API_KEY: 'short' }, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: refusedSetting.status, stderr: refusedSetting.stderr }).toEqual({
+      status: 1,
+      stderr: expect.stringContaining('[stack] invalid configuration: VIGIL_ADMIN_API_KEY: must be at least 24 characters\n'),
+    });
+    expect(refusedSetting.stdout).not.toContain('npm run build');
     const badSetting = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'tools', 'stack.js')], { env: { ...env, VIGIL_ADMIN_API_KEY: 'short' }, encoding: 'utf8', timeout: 30_000 });
     expect({ status: badSetting.status, stdout: badSetting.stdout, stderr: badSetting.stderr }).toEqual({
       status: 1,

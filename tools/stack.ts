@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { VigilConfig } from '../libs/config';
 import {
   adminApiKeyShown,
   adminKeyNotice,
@@ -34,6 +33,7 @@ import {
   type VigilApp,
   waitForHttpOk,
 } from '../libs/dev-stack';
+import { checkAppSettings } from './app-settings';
 
 /** `npm start`: PostgreSQL, Temporal, the worker and the API, stopped in reverse order on Ctrl-C. */
 
@@ -207,16 +207,6 @@ async function main(settings: StackSettings): Promise<number> {
   await lock.release();
   log(exitCode === 0 ? 'stopped' : 'stopped after a failure');
   return exitCode;
-}
-
-/**
- * The settings the API and the worker will be started with, checked before anything starts: a bad
- * one would otherwise stop the stack only once PostgreSQL and Temporal are up. What the stack sets
- * for them itself (the database it starts) stands in for what it does not know yet.
- */
-function checkAppSettings(settings: StackSettings): void {
-  const { VIGIL_ADMIN_API_KEY: _key, ...inherited } = process.env;
-  VigilConfig.fromEnv({ ...inherited, VIGIL_ADMIN_API_KEY: settings.adminApiKey, DATABASE_URL: settings.externalDatabase?.url ?? 'postgres://127.0.0.1/vigil' });
 }
 
 async function run(): Promise<number> {
