@@ -1,15 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Client, isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { Repository } from 'typeorm';
 import { VigilConfig } from '../../../../libs/config';
-import { incidentStateQuery, type IncidentLiveState } from '../../../../libs/contracts';
+import { incidentStateQuery } from '../../../../libs/contracts';
 import { DomainError, DomainErrorCode, type IncidentStatus, type Severity } from '../../../../libs/domain';
 import { AlertEntity, IncidentEntity } from '../../../../libs/persistence';
 import { describeErrorChain } from '../../../../libs/temporal';
 import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
-import { toIncidentView, type IncidentDetail, type IncidentPage, type WorkflowExecution } from './incident.view';
+import { toIncidentView, type IncidentDetail, type IncidentPage } from './incident.view';
+import { liveWorkflowFrom, type LiveWorkflow } from './live-workflow';
 
 const QUERY_DEADLINE_MS = 3_000;
 /**
@@ -31,10 +32,6 @@ export interface IncidentFilter extends Page {
   severity?: Severity[];
   service?: string;
 }
-
-export type LiveWorkflow =
-  | { available: true; execution: WorkflowExecution; state: IncidentLiveState }
-  | { available: false; reason: 'not_started' | 'no_answer' | 'unreachable' };
 
 @Injectable()
 export class IncidentQueries {
@@ -96,12 +93,7 @@ export class IncidentQueries {
     };
   }
 
-  /**
-   * The workflow's state (a query, answered by a worker) and execution status (a describe, answered
-   * by Temporal alone), asked together. Which of them got no answer tells why: the query alone, so
-   * Temporal is up and no worker answered (none running, or a backlog); the describe too, so Temporal
-   * itself does not answer.
-   */
+  /** The workflow's live state; see liveWorkflowFrom for why there may be none. */
   private async liveState(workflowId: string): Promise<LiveWorkflow> {
     const handle = this.client.workflow.getHandle(workflowId);
     const asked = Date.now();
@@ -109,12 +101,8 @@ export class IncidentQueries {
       this.client.connection.withDeadline(asked + QUERY_DEADLINE_MS, () => handle.query(incidentStateQuery)),
       this.client.connection.withDeadline(asked + DESCRIBE_DEADLINE_MS, () => handle.describe()),
     ]);
-    if (state.status === 'fulfilled' && description.status === 'fulfilled') {
-      return { available: true, execution: description.value.status.name.toLowerCase() as WorkflowExecution, state: state.value };
-    }
-    const failed: unknown = description.status === 'rejected' ? description.reason : (state as PromiseRejectedResult).reason;
-    if (failed instanceof WorkflowNotFoundError) return { available: false, reason: 'not_started' };
-    this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(failed)}`);
-    return { available: false, reason: description.status === 'fulfilled' && isGrpcDeadlineError(failed) ? 'no_answer' : 'unreachable' };
+    const { live, failure } = liveWorkflowFrom(state, description);
+    if (failure !== undefined) this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(failure)}`);
+    return live;
   }
 }
