@@ -21,7 +21,10 @@ export interface IncidentStep {
    * acknowledged); a step without a run only when it moves the record.
    */
   runId?: string;
-  /** When the step was taken, if before now (a workflow's transition recorded late); else now. */
+  /**
+   * When the step was taken (a workflow's transition recorded late); now if not given, or if later than
+   * PostgreSQL's clock (a Temporal on another host, its clock ahead). `least` passes over a NULL.
+   */
   at?: Date;
 }
 
@@ -34,9 +37,9 @@ export async function moveIncidentForward(manager: EntityManager, step: Incident
   const [rows]: [IncidentRecord[], number] = await manager.query(
     `UPDATE incidents i SET
        status = CASE WHEN b.moves THEN $2 ELSE i.status END,
-       acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(i.acknowledged_at, $6::timestamptz, now()) ELSE i.acknowledged_at END,
+       acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN coalesce(i.acknowledged_at, least($6::timestamptz, now())) ELSE i.acknowledged_at END,
        acknowledged_by = CASE WHEN $2 = 'acknowledged' THEN coalesce(i.acknowledged_by, $3) ELSE i.acknowledged_by END,
-       resolved_at = CASE WHEN $2 = 'resolved' THEN coalesce(i.resolved_at, $6::timestamptz, now()) ELSE i.resolved_at END,
+       resolved_at = CASE WHEN $2 = 'resolved' THEN coalesce(i.resolved_at, least($6::timestamptz, now())) ELSE i.resolved_at END,
        resolved_by = CASE WHEN $2 = 'resolved' THEN coalesce(i.resolved_by, $3) ELSE i.resolved_by END,
        workflow_run_id = coalesce(i.workflow_run_id, $4),
        updated_at = now()

@@ -100,10 +100,18 @@ describe('recordTransition on PostgreSQL', () => {
 
   it("keeps the time the workflow took a transition as the record's, however late it is recorded; without one (a run of older code), the time it is recorded", async () => {
     const id = await openIncident();
-    const tookAt = '2026-11-25T10:00:00.123Z';
+    const tookAt = new Date(Date.now() - 60_000).toISOString();
     await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered' as const, to: 'acknowledged' as const, actor: 'alice', transitionIndex: 1, at: tookAt });
     await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'acknowledged' as const, to: 'resolved' as const, actor: 'alice', transitionIndex: 2 });
     const [row] = await ds.query(`SELECT acknowledged_at, now() - resolved_at < interval '1 minute' AS resolved_just_now FROM incidents WHERE id = $1`, [id]);
     expect({ acknowledgedAt: (row.acknowledged_at as Date).toISOString(), resolvedJustNow: row.resolved_just_now }).toEqual({ acknowledgedAt: tookAt, resolvedJustNow: true });
+  });
+
+  it("takes PostgreSQL's time instead of a transition time ahead of it (a Temporal host whose clock is ahead)", async () => {
+    const id = await openIncident();
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    await attempt(id, 1).run(activities.recordTransition, { incidentId: id, from: 'triggered' as const, to: 'acknowledged' as const, actor: 'alice', transitionIndex: 1, at: ahead });
+    const [row] = await ds.query(`SELECT acknowledged_at <= now() AS not_ahead FROM incidents WHERE id = $1`, [id]);
+    expect(row.not_ahead).toBe(true);
   });
 });
