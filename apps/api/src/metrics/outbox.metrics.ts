@@ -9,16 +9,17 @@ import { MetricsRegistry } from './metrics.registry';
 export class OutboxMetrics {
   constructor(registry: MetricsRegistry, outbox: OutboxStore, dispatcher: OutboxDispatcher) {
     // One query per scrape for the three backlog gauges: prom-client collects them concurrently.
-    // While PostgreSQL does not answer, the last read stands, with its oldest command's age grown
-    // since (nothing can be delivered then), so that an alert on that age still fires.
-    let lastRead: { pending: number; oldestAgeSeconds: number; at: number } | null = null;
-    let reading: Promise<{ pending: number; oldestAgeSeconds: number; read: boolean }> | null = null;
+    // While PostgreSQL does not answer, the last read stands and vigil_outbox_backlog_up says so. Its
+    // age is not grown: what was pending then (often a command in flight for a few ms) was most
+    // likely delivered right after.
+    let lastRead = { pending: 0, oldestAgeSeconds: 0 };
+    let reading: Promise<typeof lastRead & { read: boolean }> | null = null;
     const readBacklog = () =>
       (reading ??= outbox
         .backlog()
         .then(
-          (backlog) => ((lastRead = { ...backlog, at: Date.now() }), { ...backlog, read: true }),
-          () => ({ ...backlogSince(lastRead, Date.now()), read: false }),
+          (backlog) => ({ ...(lastRead = backlog), read: true }),
+          () => ({ ...lastRead, read: false }),
         )
         .finally(() => (reading = null)));
     new Gauge({
@@ -39,7 +40,7 @@ export class OutboxMetrics {
     });
     new Gauge({
       name: 'vigil_outbox_backlog_up',
-      help: '1 when this scrape read the outbox backlog from PostgreSQL; 0 when it could not, and the two gauges above show the last read, its age grown since',
+      help: '1 when this scrape read the outbox backlog from PostgreSQL; 0 when it could not, and the two gauges above show the last read',
       registers: [registry],
       async collect() {
         this.set((await readBacklog()).read ? 1 : 0);
@@ -56,9 +57,3 @@ export class OutboxMetrics {
   }
 }
 
-/** The backlog as last read, `now` later: its oldest command is that much older, if there was one. */
-export function backlogSince(lastRead: { pending: number; oldestAgeSeconds: number; at: number } | null, now: number): { pending: number; oldestAgeSeconds: number } {
-  if (!lastRead) return { pending: 0, oldestAgeSeconds: 0 };
-  const grown = lastRead.pending > 0 ? Math.max(0, now - lastRead.at) / 1000 : 0;
-  return { pending: lastRead.pending, oldestAgeSeconds: lastRead.oldestAgeSeconds + grown };
-}
