@@ -84,13 +84,16 @@ describe('while Temporal is down', () => {
     expect(again.status).toBe(200);
   });
 
-  it('says unreachable, not that no worker answered, while Temporal is frozen with its connections open', async () => {
+  it('says unreachable, not that no worker answered, while Temporal is frozen with its connections open, and readiness that it does not answer', async () => {
     const { incidentId } = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts[0];
     const workflowOf = async () => (await vigil.json(`/api/v1/incidents/${incidentId}`)).body.workflow;
     await eventually(async () => ((await workflowOf()).available ? true : undefined), 'the workflow answering');
     temporal.freeze();
     try {
       expect(await workflowOf()).toMatchObject({ available: false, reason: 'unreachable' });
+      // Connected, but no answer: readiness says so, not that Temporal cannot be reached.
+      const ready = await vigil.json('/health/ready', { key: null });
+      expect({ status: ready.status, temporal: ready.body.checks.temporal }).toEqual({ status: 503, temporal: { status: 'down', error: 'no answer within 2000 ms' } });
     } finally {
       temporal.thaw();
     }

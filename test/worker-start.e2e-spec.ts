@@ -98,9 +98,13 @@ describe('the worker, started before its namespace exists', () => {
     await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     const log = new KeptLog();
     const waiting = await NestFactory.createApplicationContext(WorkerModule.register(configFor(namespace), testTelemetry()), { logger: log });
-    await eventually(async () => (log.lines.includes(missingLine(namespace)) ? true : undefined), 'the worker waiting for the search attributes', 60_000);
-    const closing = Date.now();
-    await waiting.close();
+    let closing = 0;
+    try {
+      await eventually(async () => (log.lines.includes(missingLine(namespace)) ? true : undefined), 'the worker waiting for the search attributes', 60_000);
+    } finally {
+      closing = Date.now();
+      await waiting.close();
+    }
     // Measured 8 ms; before, it waited out the rest of the 5 s between asks, as Ctrl-C did.
     expect(Date.now() - closing).toBeLessThan(SEARCH_ATTRIBUTES_RETRY_MS / 2);
     await expect(waiting.get(TemporalWorkerService).whenStopped()).resolves.toBeUndefined();

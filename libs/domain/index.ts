@@ -3,5 +3,3 @@ export * from './src/incident-status';
 export * from './src/alert';
 export * from './src/domain-error';
 export * from './src/uuid';
-export * from './src/error-chain';
-export * from './src/resolves-within';

@@ -1,4 +1,4 @@
-import { errorChain } from '../../domain';
+import { errorChain } from '../../errors';
 
 // ECONNRESET and EPIPE are no answer (below), a case of unavailable too.
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { errorChain } from '../../domain';
+import { errorChain } from '../../errors';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { postgresErrorOf } from './sqlstate';
 import { openAppDataSource } from './unsettled-connections';

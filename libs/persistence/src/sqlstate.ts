@@ -1,4 +1,4 @@
-import { errorChain } from '../../domain';
+import { errorChain } from '../../errors';
 
 // SQLSTATE 40P01 deadlock_detected, 40001 serialization_failure: PostgreSQL rolled the transaction back; running it again is safe.
 const CONFLICT_SQLSTATES = new Set(['40P01', '40001']);

@@ -1,4 +1,4 @@
-import { errorChain } from '../../domain';
+import { errorChain } from '../../errors';
 
 /**
  * gRPC codes with which Temporal refuses a call for good: asking again will not help until someone

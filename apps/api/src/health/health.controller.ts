@@ -4,10 +4,10 @@ import { Client } from '@temporalio/client';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { isConnectionReady } from '../../../../libs/temporal';
 import { HEALTH_PATH } from '../auth/key-before-body';
 import { openApiSchema } from '../http/openapi-schema';
-import { resolvesWithin } from '../../../../libs/domain';
-import { isConnectionReady } from '../../../../libs/temporal';
+import { resolvesWithin } from '../resolves-within';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_SCHEMA_REF } from '../http/problem';
 
 const CHECK_DEADLINE_MS = 2_000;
@@ -77,7 +77,7 @@ export class HealthController {
     try {
       if (await resolvesWithin(probe(), CHECK_DEADLINE_MS)) return { status: 'up' };
       if (connected && !(await connected())) {
-        this.logger.warn(`readiness: ${name} cannot be reached (no connection to it within ${CHECK_DEADLINE_MS} ms)`);
+        this.logger.warn(`readiness: ${name} cannot be reached (the API has no connection to it)`);
         return { status: 'down', error: 'cannot be reached' };
       }
       this.logger.warn(`readiness: ${name} did not answer within ${CHECK_DEADLINE_MS} ms`);
