@@ -80,8 +80,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const from = state.transitions.length === 0 ? null : state.status;
     state.status = to;
     const at = new Date().toISOString();
-    state.transitions.push({ from, to, actor, at });
-    const transitionIndex = state.transitions.length;
+    const transitionIndex = state.transitions.push({ from, to, actor, at });
     upsertSearchAttributes([{ key: VigilStatus, value: to }]);
     showState(input, state);
     const { incidentId } = input;
