@@ -3,7 +3,7 @@
 // with its exit code.
 // Plain Node, no dependencies: it runs before anything is installed.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureInstall } from './ensure-install.mjs';
@@ -15,14 +15,31 @@ function npmCommand(args) {
 }
 
 // tools/first-look.ts: a bad setting, or a data folder another stack holds. Only with a dist/ built
-// before: the stack checks again, and its own lock decides in the end.
+// before (and the settings only by one as new as the sources): the stack checks again, and its own
+// lock decides in the end.
 const REFUSED_EXIT_CODE = 3;
 const PARENT_CHECK_MS = 1000;
+
+// What the build is made from: a build older than any of it may not know a setting the sources accept.
+const BUILD_SOURCES = ['apps', 'libs', 'tools', 'workflows', 'migrations', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+
+function newestSourceMs() {
+  let newest = 0;
+  for (const source of BUILD_SOURCES) {
+    const path = join(repoRoot, source);
+    if (!existsSync(path)) continue;
+    const files = statSync(path).isDirectory() ? readdirSync(path, { recursive: true }).map((file) => join(path, String(file))) : [path];
+    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
 
 function refuseEarly() {
   const check = join(repoRoot, 'dist', 'tools', 'first-look.js');
   if (!existsSync(check)) return;
-  const result = spawnSync(process.execPath, [check], { cwd: repoRoot, stdio: 'inherit' });
+  // The settings only by a build as new as the sources; the data folder by any.
+  const args = statSync(check).mtimeMs >= newestSourceMs() ? [check, '--settings'] : [check];
+  const result = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' });
   if (result.status === REFUSED_EXIT_CODE) process.exit(1);
 }
 

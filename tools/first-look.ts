@@ -4,9 +4,11 @@ import { checkAppSettings } from './app-settings';
 
 /**
  * Run by `npm start` before it rebuilds `dist/` (when a build is there already): exits
- * REFUSED_EXIT_CODE, with the reason, when a setting is bad or another stack holds the data folder,
- * so that such a start neither rebuilds a running stack's code nor waits for a build only to be
- * refused. The stack checks all of it again (and its lock decides).
+ * REFUSED_EXIT_CODE, with the reason, when another stack holds the data folder or (with
+ * `--settings`, given when this build is as new as the sources) a setting is bad, so that such a
+ * start neither rebuilds a running stack's code nor waits for a build only to be refused. An older
+ * build may not know a setting the sources accept, so it leaves them to the stack, which checks all
+ * of it again (and its lock decides).
  */
 const REFUSED_EXIT_CODE = 3;
 
@@ -20,10 +22,12 @@ async function main(): Promise<string | undefined> {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  try {
-    checkAppSettings(settings);
-  } catch (error) {
-    return explainStackFailure(error, settings.dataDir);
+  if (process.argv.includes('--settings')) {
+    try {
+      checkAppSettings(settings);
+    } catch (error) {
+      return explainStackFailure(error, settings.dataDir);
+    }
   }
   return dataDirInUse(settings.dataDir);
 }
