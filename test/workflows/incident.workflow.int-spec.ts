@@ -21,20 +21,25 @@ import { updateFailure } from '../../apps/api/src/incidents/update-failure';
 import { waitUntil } from '../../libs/dev-stack';
 import type { Severity } from '../../libs/domain';
 import { incidentWorkflow } from '../../workflows';
-import { TRANSITIONS_OUTLIVE_CANCEL_PATCH } from '../../workflows/src/incident.workflow';
 import { bundleWorkflows, HISTORIES, startLocalTemporal, tracingSinks } from './workflow-test-env';
 
 const TASK_QUEUE = 'incident-workflow-test';
 const START_TO_CLOSE = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE;
 
 /**
+ * The latest change to the workflow's code: its latest patch, or a change that needed none (here the
+ * transition's time passed to recordTransition, since `transitions-outlive-cancel`).
+ */
+const WORKFLOW_CODE_VERSION = 'transition-time';
+
+/**
  * `VIGIL_SAVE_HISTORIES=1 npx jest test/workflows` saves the histories of the current workflow code
- * for the replay test. They are named after its latest patch, so the histories of earlier code stay
+ * for the replay test. They are named after its latest change, so the histories of earlier code stay
  * beside them: runs of every version may still be open in production.
  */
 async function saveHistory(handle: { fetchHistory(): Promise<unknown> }, name: string): Promise<void> {
   if (!process.env.VIGIL_SAVE_HISTORIES) return;
-  await writeFile(join(HISTORIES, `${name}.${TRANSITIONS_OUTLIVE_CANCEL_PATCH}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+  await writeFile(join(HISTORIES, `${name}.${WORKFLOW_CODE_VERSION}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
 }
 
 /** Holds the activity's attempts until opened: `waiting` resolves once one waits on it. */
