@@ -9,6 +9,7 @@ import { UniqueApiKeyNames1764000000007 } from './1764000000007-UniqueApiKeyName
 import { UndeliveredCommandsByWorkflow1764000000008 } from './1764000000008-UndeliveredCommandsByWorkflow';
 import { ApiKeyPrefixFromHash1764000000009 } from './1764000000009-ApiKeyPrefixFromHash';
 import { PruneDeliveredCommands1764000000010 } from './1764000000010-PruneDeliveredCommands';
+import { AuditDefinersOffPublic1764000000011 } from './1764000000011-AuditDefinersOffPublic';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   UndeliveredCommandsByWorkflow1764000000008,
   ApiKeyPrefixFromHash1764000000009,
   PruneDeliveredCommands1764000000010,
+  AuditDefinersOffPublic1764000000011,
 ];

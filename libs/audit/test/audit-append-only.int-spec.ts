@@ -9,7 +9,9 @@ import { IncidentAlertsByPage1764000000006 } from '../../../migrations/176400000
 import { UniqueApiKeyNames1764000000007 } from '../../../migrations/1764000000007-UniqueApiKeyNames';
 import { UndeliveredCommandsByWorkflow1764000000008 } from '../../../migrations/1764000000008-UndeliveredCommandsByWorkflow';
 import { PruneDeliveredCommands1764000000010 } from '../../../migrations/1764000000010-PruneDeliveredCommands';
+import { AuditDefinersOffPublic1764000000011 } from '../../../migrations/1764000000011-AuditDefinersOffPublic';
 import { AuditLog, incidentChainId } from '../index';
+import { buildEventContent, eventContentText } from '../src/event-content';
 import { createScratchDatabase, openDataSource, type ScratchDatabase } from '../../../test/support/test-database';
 
 // A database of its own: the owner's TRUNCATE attempts must never reach the shared one.
@@ -101,6 +103,7 @@ describe('audit tables are append-only', () => {
     try {
       // Newest first: the intake functions are built on the audit tables.
       const migrations = [
+        new AuditDefinersOffPublic1764000000011(),
         new PruneDeliveredCommands1764000000010(),
         new UndeliveredCommandsByWorkflow1764000000008(),
         new UniqueApiKeyNames1764000000007(),
@@ -132,6 +135,29 @@ describe('audit tables are append-only', () => {
     } finally {
       await runner.release();
       await ds.destroy();
+    }
+  });
+
+  it("runs no function another role put in public while it appends with the owner's rights", async () => {
+    // As on PostgreSQL 14, where every role may create objects in public. This convert_to matches
+    // the untyped 'UTF8' of the hash better than the built-in convert_to(text, name) does.
+    await owner.query(`GRANT CREATE ON SCHEMA public TO vigil_app`);
+    await app.query(`CREATE FUNCTION public.convert_to(text, text) RETURNS bytea LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'planted function ran as %', current_user; END $$`);
+    const ds = await openDataSource(db.appUrl, 1);
+    try {
+      const audit = new AuditLog(ds);
+      const planted = incidentChainId(randomUUID());
+      await audit.append({ chainId: planted, type: 'one', actor: 'worker' });
+      const batch = [eventContentText(buildEventContent({ chainId: planted, type: 'batch', actor: 'worker' }, randomUUID(), new Date()))];
+      await app.query(`SELECT audit_append_batch($1::text[])`, [batch]);
+      const { rows } = await app.query<{ type: string }>(`SELECT type FROM audit_events WHERE chain_id = $1 ORDER BY seq`, [planted]);
+      expect(rows.map((r) => r.type)).toEqual(['one', 'batch']);
+      expect(await audit.verify()).toMatchObject({ ok: true });
+    } finally {
+      await ds.destroy();
+      await app.query(`DROP FUNCTION public.convert_to(text, text)`);
+      await owner.query(`REVOKE CREATE ON SCHEMA public FROM vigil_app`);
     }
   });
 });
