@@ -60,7 +60,9 @@ export async function verifyAuditLog(dataSource: DataSource, batchSize: number, 
       ...(firstBroken ? { firstBroken } : {}),
     };
   } finally {
-    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    // A ROLLBACK that PostgreSQL does not answer must not keep the connection from the pool: it
+    // goes back unsettled, and the pool closes it (closeUnsettledConnections).
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     await runner.release();
   }
 }
