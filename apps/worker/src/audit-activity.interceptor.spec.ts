@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput } from '@temporalio/worker';
 import type { AuditEventInput, AuditLog } from '../../../libs/audit';
@@ -38,6 +39,16 @@ describe('the activity audit interceptor', () => {
       ['activity.started', undefined],
       ['activity.failed', 'PostgreSQL said no'],
     ]);
+  });
+
+  it('fails a failed attempt whose event cannot be written with an error that says so, keeping the activity error as its cause', async () => {
+    const failure = ApplicationFailure.nonRetryable('no such device');
+    const append = async (event: AuditEventInput) => {
+      if (event.type === 'activity.failed') throw new Error('audit write failed');
+    };
+    const error: unknown = await interceptorWith(append).execute(input, () => Promise.reject(failure)).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ message: 'the attempt failed, and its failure could not be audited: Error: audit write failed', cause: failure });
   });
 
   it('fails a completed attempt whose event cannot be written, without recording the activity as failed', async () => {

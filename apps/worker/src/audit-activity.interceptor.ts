@@ -24,7 +24,10 @@ export class AuditActivityInterceptor implements ActivityInboundCallsInterceptor
     try {
       result = await next(input);
     } catch (error) {
-      await this.record('failed', { error: error instanceof Error ? error.message : String(error) });
+      await this.record('failed', { error: error instanceof Error ? error.message : String(error) }).catch((auditError: unknown) => {
+        // Retryable, like any attempt whose event cannot be written; the activity's own error stays in the failure as its cause.
+        throw new Error(`the attempt failed, and its failure could not be audited: ${String(auditError)}`, { cause: error });
+      });
       throw error;
     }
     // Outside the try: a completed attempt whose event fails to write is not recorded as a failed activity.
