@@ -129,6 +129,23 @@ describe('the API stopping under load', () => {
     expect(await vigil.ownerQuery(`SELECT id FROM alerts`)).toEqual([]);
   });
 
+  it('hands back the workflow commands it holds but has not sent, for another process to send at once rather than after their lease', async () => {
+    await vigil.stop();
+    // One delivery at a time, and Temporal not answering: the others wait in this process's queue.
+    vigil = await Vigil.start({ temporalAddress: temporal.address, worker: false, env: { VIGIL_OUTBOX_CONCURRENCY: '1' } });
+    temporal.freeze();
+    try {
+      const sent = await vigil.json('/api/v1/alerts', { body: [alert(), alert(), alert(), alert()] });
+      expect(sent.status).toBe(202);
+      await vigil.api.close();
+    } finally {
+      temporal.thaw();
+    }
+    // Leased for 15 s at commit; the one under way when the stop began got a retry time of its own.
+    const commands = await vigil.ownerQuery(`SELECT next_attempt_at <= now() AS free FROM workflow_outbox WHERE dispatched_at IS NULL`);
+    expect(commands.map((c) => c.free).sort()).toEqual([false, true, true, true]);
+  });
+
   it("stops right after its very first alert, while that alert's workflow command is still on its way to Temporal, and delivers the command first", async () => {
     const sent = await vigil.json('/api/v1/alerts', { body: alert() });
     expect(sent.status).toBe(202);

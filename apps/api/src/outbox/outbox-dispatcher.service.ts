@@ -32,7 +32,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly deliveries: DeliveryQueue<OutboxCommand>;
   private pollTimer?: NodeJS.Timeout;
-  private polling = false;
+  private polling?: Promise<void>;
+  private readonly handingBack = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -53,45 +54,57 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   }
 
   onApplicationBootstrap(): void {
-    this.pollTimer = setInterval(() => void this.poll(), this.config.outbox.pollMs);
+    this.pollTimer = setInterval(() => {
+      this.polling ??= this.poll().finally(() => (this.polling = undefined));
+    }, this.config.outbox.pollMs);
   }
 
   /**
    * Before the Temporal connection closes (onApplicationShutdown), so that deliveries under way
    * can finish. Waited for at most one delivery deadline: a delivery cut short stays in
-   * PostgreSQL, and a poller sends it once its lease runs out.
+   * PostgreSQL, and a poller sends it once its lease runs out. Commands this process holds but
+   * has not sent (queued, or claimed by a poll under way) are handed back, for any poller at once.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    // Queued-but-unsent commands stay in PostgreSQL too.
-    this.deliveries.clear();
-    await resolvesWithin(this.deliveries.settled(), DISPATCH_DEADLINE_MS + 1_000);
+    this.handBack(this.deliveries.clear());
+    const settled = Promise.allSettled([this.polling, this.deliveries.settled()]).then(() => Promise.allSettled([...this.handingBack]));
+    await resolvesWithin(settled, DISPATCH_DEADLINE_MS + 1_000);
   }
 
   /**
    * Hands freshly committed commands over for immediate delivery (fire and forget), in commit order.
-   * Those the queue has no room for stay leased in PostgreSQL: the poller takes them once the lease runs out.
+   * Those the queue has no room for stay leased in PostgreSQL: the poller takes them once the lease
+   * runs out. Once stopping, none is taken: all are handed back.
    */
   dispatchSoon(commands: OutboxCommand[]): void {
-    if (!this.stopped) this.deliveries.offer(commands);
+    if (this.stopped) this.handBack(commands);
+    else this.deliveries.offer(commands);
   }
 
   private async poll(): Promise<void> {
     // With a full batch queued there is nothing to gain from leasing more, and never more than the
     // queue has room for: what is leased here stays ours until the lease ends.
     const room = Math.min(POLL_BATCH, this.deliveries.room);
-    if (this.polling || this.stopped || this.deliveries.queued >= POLL_BATCH || room <= 0) return;
-    this.polling = true;
+    if (this.stopped || this.deliveries.queued >= POLL_BATCH || room <= 0) return;
     try {
       const due = await this.store.claimDue(room, POLL_LEASE_MS);
       if (due.length) this.logger.log(`retrying ${due.length} queued workflow command(s)`);
       this.dispatchSoon(due);
     } catch (error) {
       this.logger.warn(`outbox poll failed: ${String(error)}`);
-    } finally {
-      this.polling = false;
     }
+  }
+
+  private handBack(commands: OutboxCommand[]): void {
+    if (commands.length === 0) return;
+    const ids = commands.map((command) => command.id);
+    const done: Promise<void> = this.store
+      .handBack(ids)
+      .catch((error: unknown) => this.logger.warn(`could not hand back ${ids.length} workflow command(s); a poller takes them once their lease runs out: ${String(error)}`))
+      .finally(() => this.handingBack.delete(done));
+    this.handingBack.add(done);
   }
 
   private async deliver(command: OutboxCommand): Promise<void> {

@@ -56,6 +56,11 @@ export class OutboxStore {
     ]);
   }
 
+  /** Ends this process's lease on commands it will not send after all (it is stopping): any poller may take them at once. */
+  async handBack(ids: string[]): Promise<void> {
+    await this.dataSource.query(`UPDATE workflow_outbox SET next_attempt_at = now() WHERE id = ANY ($1::bigint[]) AND dispatched_at IS NULL`, [ids]);
+  }
+
   async scheduleRetry(id: string, delayMs: number, error: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE workflow_outbox SET attempts = attempts + 1, last_error = $3,
