@@ -323,6 +323,39 @@ describe('alert to incident', () => {
     expect(events.find((event) => event.type === 'incident.status_changed' && event.data.to === 'acknowledged')?.actor).toContain('apikey:');
   });
 
+  it('audits a command its workflow took before closing as delivered, when settling the delivery failed and the redelivery finds the workflow closed', async () => {
+    const labels = { service: `unsettled-${Date.now()}` };
+    const [accepted] = await send(alert({ labels }));
+    const id = accepted.incidentId;
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(() => handle.query(incidentStateQuery), 'workflow answering queries');
+    // As PostgreSQL failing right after the resolve reached the workflow: its delivery is not settled.
+    await vigil.ownerQuery(`
+      CREATE FUNCTION refuse_resolve_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.incident_id = '${id}' AND NEW.type LIKE 'workflow.%' AND NEW.data->>'command' = 'resolve' THEN
+          RAISE EXCEPTION 'no delivery event for this test';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_resolve_delivery BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_resolve_delivery();`);
+    try {
+      await send(alert({ labels, status: 'resolved' }));
+      await eventually(async () => ((await workflowStatus(id)) === 'COMPLETED' ? true : undefined), 'the workflow resolved and closed');
+      const [command] = await vigil.ownerQuery(`SELECT attempts, dispatched_at FROM workflow_outbox WHERE incident_id = $1 AND payload->'command'->>'kind' = 'resolve'`, [id]);
+      expect(command).toMatchObject({ dispatched_at: null, attempts: expect.any(Number) });
+    } finally {
+      await vigil.ownerQuery('DROP TRIGGER refuse_resolve_delivery ON audit_events; DROP FUNCTION refuse_resolve_delivery();');
+    }
+
+    const delivery = await eventually(async () => {
+      const events = (await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`)).body.events as Array<{ type: string; data: { command?: string } }>;
+      return events.find((e) => e.type.startsWith('workflow.') && e.data.command === 'resolve');
+    }, 'the redelivered resolve settled');
+    expect(delivery).toMatchObject({ type: 'workflow.signaled', runId: (await handle.describe()).runId });
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
   it('resolves an incident whose workflow was terminated outside Vigil, in PostgreSQL alone, and audits it; acknowledging it is 409', async () => {
     const labels = { service: `terminated-${Date.now()}` };
     const [accepted] = await send(alert({ labels }));

@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import { DataSource } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
-import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, type IncidentCommand } from '../../../../libs/contracts';
+import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, incidentStateQuery, type IncidentCommand } from '../../../../libs/contracts';
 import { describeErrorChain, incidentStartOptions, isTemporalRefusal } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { resolvesWithin } from '../resolves-within';
@@ -121,8 +121,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       await withTraceCarrier(carrier, () => this.markDispatched(command, runId));
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        // The incident's workflow has closed: the command has nothing left to act on.
-        await withTraceCarrier(carrier, () => this.markDropped(command, 'workflow already closed')).catch((e: unknown) => this.retryLater(command, e));
+        await withTraceCarrier(carrier, () => this.settleClosed(command)).catch((e: unknown) => this.retryLater(command, e));
         return;
       }
       await this.retryLater(command, error);
@@ -142,6 +141,31 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       }),
     );
     return handle.signaledRunId;
+  }
+
+  /**
+   * The incident's workflow has closed. A command it took before it closed (its delivery was not
+   * settled: PostgreSQL failed just then, or the process died) was delivered after all; any other
+   * has nothing left to act on.
+   */
+  private async settleClosed(command: OutboxCommand): Promise<void> {
+    let closed: { runId: string; lastCommandSeq: number };
+    try {
+      closed = await this.closedRunState(command.workflowId);
+    } catch (error) {
+      return this.markDropped(command, `workflow already closed; whether it took this command before could not be checked: ${describeErrorChain(error)}`);
+    }
+    if (closed.lastCommandSeq >= Number(command.id)) return this.markDispatched(command, closed.runId);
+    return this.markDropped(command, 'workflow already closed');
+  }
+
+  /** Asked of the closed run's last state (a worker answers it from the history). */
+  private closedRunState(workflowId: string): Promise<{ runId: string; lastCommandSeq: number }> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    return this.client.connection.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, async () => {
+      const [state, { runId }] = await Promise.all([handle.query(incidentStateQuery), handle.describe()]);
+      return { runId, lastCommandSeq: state.lastCommandSeq };
+    });
   }
 
   private markDispatched(command: OutboxCommand, runId: string): Promise<void> {
