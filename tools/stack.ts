@@ -65,8 +65,8 @@ async function startDatabase(settings: StackSettings, ports: StackPorts, supervi
   const cluster = await startPostgresCluster({ dataDir: join(settings.dataDir, 'postgres'), port: ports.postgres!.port, log });
   const pid = cluster.pid;
   // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
-  if (pid) await lock.recordChild('postgres', pid, 'SIGINT');
   supervisor.add(supervisedPostgres(cluster));
+  if (pid) await lock.recordChild('postgres', pid, 'SIGINT');
   return { appUrl: await migrateWithAppRole(cluster.ownerUrl, log), ownerUrl: cluster.ownerUrl, postgresLog: cluster.logFile };
 }
 
@@ -86,8 +86,8 @@ async function startTemporal(settings: StackSettings, ports: StackPorts, supervi
     signal,
     log,
   });
-  await lock.recordChild('temporal', server.pid);
   supervisor.add(supervisedTemporal(server));
+  await lock.recordChild('temporal', server.pid);
   return { address: server.address, uiUrl: server.uiUrl };
 }
 
@@ -96,8 +96,8 @@ async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supe
   log(`${name}: starting node ${args.join(' ')}`);
   // Generous grace: the worker drains its in-flight activities, the API its requests and outbox.
   const child = await spawnManaged({ name, command: process.execPath, args, env, cwd: REPO_ROOT, defaultKillAfterMs: 30_000 });
-  await lock.recordChild(name, child.pid);
   supervisor.add(supervisedProcess(child));
+  await lock.recordChild(name, child.pid);
   return child;
 }
 

@@ -20,7 +20,27 @@ describe('AuditCheckpointerService', () => {
       await jest.advanceTimersByTimeAsync(1_000);
       expect(auditLog.checkpoint).toHaveBeenCalledTimes(2);
     } finally {
-      checkpointer.onApplicationShutdown();
+      finishers.forEach((finish) => finish());
+      await checkpointer.beforeApplicationShutdown();
     }
+  });
+
+  it('waits on shutdown for a checkpoint under way, and starts no more', async () => {
+    jest.useFakeTimers();
+    let finish = () => {};
+    const auditLog = { checkpoint: jest.fn(() => new Promise<void>((resolve) => (finish = resolve))) };
+    const config = VigilConfig.fromEnv({ DATABASE_URL: 'postgres://vigil@127.0.0.1/vigil', VIGIL_AUDIT_CHECKPOINT_MS: '1000' });
+    const checkpointer = new AuditCheckpointerService(config, auditLog as unknown as AuditLog);
+    checkpointer.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    let stopped = false;
+    const stopping = checkpointer.beforeApplicationShutdown().then(() => (stopped = true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(auditLog.checkpoint).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AuditLog } from '../../../libs/audit';
 import { VigilConfig } from '../../../libs/config';
 
@@ -8,7 +8,7 @@ import { VigilConfig } from '../../../libs/config';
  * while it waits for the checkpoint lock, which would leave none for the activities.
  */
 @Injectable()
-export class AuditCheckpointerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditCheckpointerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditCheckpointerService.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -25,8 +25,10 @@ export class AuditCheckpointerService implements OnApplicationBootstrap, OnAppli
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Before the DataSource closes: a checkpoint under way finishes (within the query timeout) rather than fails. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.running;
   }
 
   private async checkpoint(): Promise<void> {

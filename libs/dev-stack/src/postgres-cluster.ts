@@ -71,17 +71,18 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   }
   const logFile = join(dataDir, LOG_FILE);
   log(`PostgreSQL: starting on ${HOST}:${port} (data ${dataDir}, log ${logFile})`);
-  await pgCtlStart(pgCtl, { port, logFile, settings: options.settings });
-
   const serverUrl = postgresUrl({ ...credentials, host: HOST, port, database: 'postgres' });
+  let pid: number | undefined;
   try {
+    // Inside: pg_ctl may give up waiting while the server goes on starting.
+    await pgCtlStart(pgCtl, { port, logFile, settings: options.settings });
     await waitUntil(() => canConnect(serverUrl), { description: `PostgreSQL on ${HOST}:${port}`, timeoutMs: 30_000, intervalMs: 100 });
     await ensureDatabase(serverUrl, database);
+    pid = await postmasterPid(dataDir);
   } catch (err) {
     await pgCtlStop(pgCtl, 'immediate').catch(() => undefined);
     throw err;
   }
-  const pid = await postmasterPid(dataDir);
   const watcher = watchUntilGone(pid);
   return {
     dataDir,
