@@ -95,7 +95,10 @@ describe('OutboxPruner on PostgreSQL', () => {
     const running = new OutboxPruner(new OutboxStore(ds), VigilConfig.fromEnv({ DATABASE_URL: db.appUrl, VIGIL_OUTBOX_RETENTION_HOURS: '24' }));
     running.onApplicationBootstrap();
     try {
-      await eventually(async () => ((await remaining()).length === 1 ? true : undefined), 'the whole backlog pruned');
+      await eventually(async () => {
+        const [{ n }]: Array<{ n: number }> = await ds.query(`SELECT count(*)::int AS n FROM workflow_outbox`);
+        return n === 1 ? true : undefined;
+      }, 'the whole backlog pruned');
       expect(await remaining()).toEqual([{ createdHoursAgo: 2, deliveredHoursAgo: 2 }]);
     } finally {
       await running.beforeApplicationShutdown();
