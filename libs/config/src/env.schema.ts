@@ -21,7 +21,7 @@ const durationMs = (min: number, max = TIMER_MAX_MS) =>
   wholeNumber(min).refine((ms) => ms <= max, `must be at most ${max} ms (about 24.8 days, the longest timer Node.js keeps)`);
 
 /** An http(s) URL: it is shown to users as a link. */
-const webUrl = z.url({ protocol: /^https?$/ });
+const webUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
 
 /** Why a file cannot be read, or undefined when it can. Checked at start, not at the first connection's retry. */
 function unreadable(path: string): string | undefined {
@@ -48,9 +48,12 @@ export const envSchema = z.object({
   VIGIL_DB_POOL_SIZE: wholeNumber(1, 500).default(20),
   // The client waits a second longer than the statement_timeout (data-source-options).
   VIGIL_DB_QUERY_TIMEOUT_MS: durationMs(100, TIMER_MAX_MS - 1000).default(30_000),
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default(INCIDENT_TASK_QUEUE),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?$/, 'must be host:port, such as temporal-frontend:7233')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1, 'must not be empty').default(INCIDENT_TASK_QUEUE),
   TEMPORAL_UI_URL: webUrl.default('http://127.0.0.1:8233'),
   TEMPORAL_TLS: flag.default(false),
   TEMPORAL_TLS_CERT_PATH: readableFile,

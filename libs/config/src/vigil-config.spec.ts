@@ -44,11 +44,22 @@ describe('VigilConfig.fromEnv', () => {
   });
 
   it('takes only http(s) links for the URLs it shows users', () => {
-    expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_UI_URL: 'javascript:alert(1)' })).toThrow(/TEMPORAL_UI_URL/);
-    expect(() => VigilConfig.fromEnv({ ...minimal, PUBLIC_URL: 'ftp://vigil.example' })).toThrow(/PUBLIC_URL/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_UI_URL: 'javascript:alert(1)' })).toThrow(/TEMPORAL_UI_URL: must be an http or https URL/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, PUBLIC_URL: 'ftp://vigil.example' })).toThrow(/PUBLIC_URL: must be an http or https URL/);
     expect(VigilConfig.fromEnv({ ...minimal, TEMPORAL_UI_URL: 'https://cloud.temporal.io/' }).temporalUiWorkflowUrl('incident-1')).toBe(
       'https://cloud.temporal.io/namespaces/default/workflows/incident-1',
     );
+  });
+
+  it('refuses a Temporal address that is not host:port, and an empty namespace or task queue', () => {
+    for (const address of ['temporal-frontend:7233', 'prod.a1b2c.tmprl.cloud:7233', '[::1]:7233', '10.0.0.5', 'temporal_frontend:7233']) {
+      expect(VigilConfig.fromEnv({ ...minimal, TEMPORAL_ADDRESS: address }).temporal.address).toBe(address);
+    }
+    for (const address of ['not an address', 'http://temporal:7233', 'temporal:', '']) {
+      expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_ADDRESS: address })).toThrow(/TEMPORAL_ADDRESS: must be host:port/);
+    }
+    expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_NAMESPACE: '' })).toThrow(/TEMPORAL_NAMESPACE: must not be empty/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_TASK_QUEUE: '' })).toThrow(/TEMPORAL_TASK_QUEUE: must not be empty/);
   });
 
   describe('mTLS files', () => {

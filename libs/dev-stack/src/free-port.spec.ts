@@ -24,9 +24,9 @@ describe('ports', () => {
   });
 
   it('says why a port cannot be listened on: another process in the way, or a host this machine does not have', async () => {
-    await expect(whyPortUnusable(takenPort, '127.0.0.1')).resolves.toEqual({ reason: `port ${takenPort} on 127.0.0.1 is in use by another process`, inUse: true });
-    await expect(whyPortUnusable(takenPort, 'not a host')).resolves.toEqual({ reason: 'not a host is not a host name or address this machine knows', inUse: false });
-    await expect(whyPortUnusable(takenPort, '192.0.2.1')).resolves.toEqual({ reason: '192.0.2.1 is not an address of this machine', inUse: false });
+    await expect(whyPortUnusable(takenPort, '127.0.0.1')).resolves.toEqual({ reason: `port ${takenPort} on 127.0.0.1 is in use by another process`, inUse: true, hostAtFault: false });
+    await expect(whyPortUnusable(takenPort, 'not a host')).resolves.toEqual({ reason: 'not a host is not a host name or address this machine knows', inUse: false, hostAtFault: true });
+    await expect(whyPortUnusable(takenPort, '192.0.2.1')).resolves.toEqual({ reason: '192.0.2.1 is not an address of this machine', inUse: false, hostAtFault: true });
     await expect(whyPortUnusable(await findFreePort(), '127.0.0.1')).resolves.toBeUndefined();
   });
 
@@ -59,12 +59,12 @@ describe('ports', () => {
       );
     });
 
-    it('names HOST when the API\'s host is not this machine\'s, whether its port was set or not', async () => {
+    it('names HOST, not PORT, when the API\'s host is not this machine\'s, whether its port was set or not', async () => {
       await expect(chooseStackPorts({ api: wish('PORT', undefined, await findFreePort(), '192.0.2.1', 'HOST') })).rejects.toThrow(
         'HOST: 192.0.2.1 is not an address of this machine; set HOST to another',
       );
       await expect(chooseStackPorts({ api: wish('PORT', await findFreePort(), 3000, '192.0.2.1', 'HOST') })).rejects.toThrow(
-        'PORT: 192.0.2.1 is not an address of this machine; set HOST to another',
+        'HOST: 192.0.2.1 is not an address of this machine; set HOST to another',
       );
     });
   });

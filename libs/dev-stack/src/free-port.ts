@@ -18,13 +18,14 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
   return (await whyPortUnusable(port, host)) === undefined;
 }
 
-/** Why a server could not listen on `host:port` right now (in words, and whether only another process is in the way); undefined when it could. */
-export function whyPortUnusable(port: number, host: string): Promise<{ reason: string; inUse: boolean } | undefined> {
+/** Why a server could not listen on `host:port` right now, undefined when it could: in words, whether only another process is in the way, and whether the host is what is wrong. */
+export function whyPortUnusable(port: number, host: string): Promise<{ reason: string; inUse: boolean; hostAtFault: boolean } | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const because = (reason: string) => resolve({ reason, inUse: error.code === 'EADDRINUSE' });
+      const hostAtFault = ['ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(error.code ?? '');
+      const because = (reason: string) => resolve({ reason, inUse: error.code === 'EADDRINUSE', hostAtFault });
       if (error.code === 'EADDRINUSE') because(`port ${port} on ${host} is in use by another process`);
       else if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') because(`${host} is not a host name or address this machine knows`);
       else if (error.code === 'EADDRNOTAVAIL') because(`${host} is not an address of this machine`);

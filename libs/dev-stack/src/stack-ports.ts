@@ -37,7 +37,8 @@ export async function chooseStackPorts<K extends string>(wishes: Partial<Record<
   for (const [key, wish] of entries) {
     if (wish.explicit !== undefined) {
       const problem = await whyPortUnusable(wish.explicit, wish.host);
-      if (problem) throw new Error(`${wish.setting}: ${problem.reason}; set ${problem.inUse || !wish.hostSetting ? wish.setting : wish.hostSetting} to another`);
+      const blamed = problem?.hostAtFault && wish.hostSetting ? wish.hostSetting : wish.setting;
+      if (problem) throw new Error(`${blamed}: ${problem.reason}; set ${blamed} to another`);
       chosen[key] = { port: wish.explicit, substituted: false };
       continue;
     }

@@ -57,7 +57,7 @@ export const alertSchema = z.strictObject({
   startsAt: timestamp.optional(),
   endsAt: timestamp.optional(),
   // Only a web link: it is shown to responders as one.
-  generatorURL: storable(z.url({ protocol: /^https?$/ }).max(2048)).optional(),
+  generatorURL: storable(z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048)).optional(),
   /** A dedup key chosen by the sender; without it the fingerprint is a hash of the identifying labels. */
   fingerprint: z.string().regex(/^[\x21-\x7e]{1,190}$/, '1-190 visible ASCII characters, no spaces').optional(),
 }).superRefine(({ startsAt, endsAt, generatorURL, annotations }, ctx) => {
