@@ -191,6 +191,26 @@ describe('ApiKeysService on PostgreSQL', () => {
     }
   });
 
+  it('says at start that no admin key exists when none does and VIGIL_ADMIN_API_KEY is not set', async () => {
+    const scratch = await createScratchDatabase('vigil_no_admin');
+    const scratchDs = await openDataSource(scratch.appUrl, 2);
+    try {
+      const keys = new ApiKeysService(scratchDs.getRepository(ApiKeyEntity), new AuditLog(scratchDs), VigilConfig.fromEnv({ DATABASE_URL: scratch.appUrl }));
+      const warned = jest.spyOn(Logger.prototype, 'warn');
+      const warnings = () => warned.mock.calls.map((call) => String(call[0]));
+      await keys.onApplicationBootstrap();
+      expect(warnings()).toContainEqual(expect.stringContaining('no admin API key exists, so no key can be created and every route but /health answers 401: set VIGIL_ADMIN_API_KEY'));
+
+      warned.mockClear();
+      await keys.create('ops', 'admin', 'test');
+      await keys.onApplicationBootstrap();
+      expect(warnings()).not.toContainEqual(expect.stringContaining('no admin API key exists'));
+    } finally {
+      await scratchDs.destroy();
+      await scratch.drop();
+    }
+  });
+
   it('stops a cached key as soon as it is revoked', async () => {
     const { id, key } = await service.create('cached-sender', 'ingest', 'test');
     expect(await service.authenticate(key)).toMatchObject({ keyId: id, role: 'ingest' });

@@ -50,7 +50,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
   /** Stores VIGIL_ADMIN_API_KEY (hashed) as an admin key, once. */
   async onApplicationBootstrap(): Promise<void> {
     const key = this.config.adminApiKey;
-    if (!key) return;
+    if (!key) {
+      // A database migrated by hand, with no npm start to make the first key: nothing but health could be used.
+      if (!(await this.keys.existsBy({ role: 'admin', revokedAt: IsNull() }))) {
+        this.logger.warn('no admin API key exists, so no key can be created and every route but /health answers 401: set VIGIL_ADMIN_API_KEY (at least 24 characters) and restart to store it as one');
+      }
+      return;
+    }
     const stored = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
     if (stored?.revokedAt) {
       // Revoked stays revoked: a restart must not bring back a key someone took away.
