@@ -139,6 +139,14 @@ describe('npm start', () => {
       const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')], { env: { ...env, DATABASE_URL: 'postgres://127.0.0.1/vigil', VIGIL_OUTBOX_POLL_MS: '1' }, encoding: 'utf8', timeout: 30_000 });
       expect({ app, status: run.status, stderr: run.stderr }).toEqual({ app, status: 1, stderr: 'invalid configuration: VIGIL_OUTBOX_POLL_MS: Too small: expected number to be >=10\n' });
     }
+    // A PostgreSQL that refuses the login stops each app at once, in one JSON line that says why.
+    const refusedLogin = Object.assign(new URL(testEnv('VIGIL_TEST_DATABASE_URL')), { password: 'not-the-password' }).href;
+    for (const app of ['api', 'worker']) {
+      const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')], { env: { ...env, DATABASE_URL: refusedLogin, LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 30_000 });
+      const lines = `${run.stdout}${run.stderr}`.split('\n').filter(Boolean);
+      expect({ app, status: run.status, lines }).toEqual({ app, status: 1, lines: [expect.any(String)] });
+      expect(JSON.parse(lines[0])).toMatchObject({ level: 50, msg: expect.stringMatching(/PostgreSQL refused the connection: password authentication failed for user "\S+" \(SQLSTATE 28P01\); check DATABASE_URL$/) });
+    }
 
     const second = await upAndReady();
     expect(second.output()).not.toContain('A new admin API key was created');

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,7 +22,7 @@ import { observeRequestDurations } from './metrics/request-metrics';
 import { parseQueryString } from './http/strict-query-string';
 
 /** Builds the HTTP app (not yet listening): Fastify with the body limit, problem+json errors, metrics and OpenAPI. */
-export async function createApp(config: VigilConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: VigilConfig, startLogger?: LoggerService): Promise<NestFastifyApplication> {
   // drainOnClose answers requests that arrive while closing, as problem+json.
   const adapter = new FastifyAdapter({
     bodyLimit: config.intake.maxBodyBytes,
@@ -38,6 +39,8 @@ export async function createApp(config: VigilConfig): Promise<NestFastifyApplica
     routerOptions: { maxParamLength: 65_536, querystringParser: parseQueryString },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
+    // Until the app's own logger is up: the same JSON lines (libs/telemetry startLogger).
+    ...(startLogger ? { logger: startLogger } : {}),
     bufferLogs: true,
     bodyParser: false,
     // A failed start is thrown to main, which says why in one line, rather than exiting from inside Nest.

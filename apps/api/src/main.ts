@@ -1,19 +1,19 @@
 import { telemetry } from './instrument';
-import { Logger } from '@nestjs/common';
 import { processConfig } from '../../../libs/config';
-import { closeOnSignals } from '../../../libs/telemetry';
+import { closeOnSignals, startLogger } from '../../../libs/telemetry';
 import { createApp } from './create-app';
 
+const config = processConfig();
+const logger = startLogger('vigil-api', config.logLevel);
+
 async function main(): Promise<void> {
-  const config = processConfig();
-  const app = await createApp(config);
+  const app = await createApp(config, logger);
   await app.listen({ port: config.port, host: config.host });
-  const logger = new Logger('vigil-api');
-  closeOnSignals(app, telemetry, (message) => logger.error(message));
-  logger.log(`listening on ${config.publicUrl} (docs at ${config.publicUrl}/docs)`);
+  closeOnSignals(app, telemetry, (message) => logger.error(message, 'vigil-api'));
+  logger.log(`listening on ${config.publicUrl} (docs at ${config.publicUrl}/docs)`, 'vigil-api');
 }
 
 main().catch((error: unknown) => {
-  new Logger('vigil-api').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error), 'vigil-api');
   process.exit(1);
 });

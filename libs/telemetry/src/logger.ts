@@ -1,5 +1,5 @@
-import { LoggerModule } from 'nestjs-pino';
-import type { DynamicModule } from '@nestjs/common';
+import { Logger, LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { activeTraceIds } from './trace-ids';
 
 /**
@@ -10,7 +10,31 @@ import { activeTraceIds } from './trace-ids';
  * request measured at 40 % of a trivial request; the trace ids on each line do its job.
  */
 export function loggerModule(name: string, level: string): DynamicModule {
-  return LoggerModule.forRoot({
+  return LoggerModule.forRoot(loggerParams(name, level));
+}
+
+/**
+ * The same JSON logger, at the same level, for while Nest starts (before the module's own can be
+ * had): no line comes out in Nest's text format, nor below LOG_LEVEL. Nest's own report of a start
+ * that failed (context `ExceptionHandler`) is left out: the app says why it failed, once.
+ */
+export function startLogger(name: string, level: string): LoggerService {
+  const params = loggerParams(name, level);
+  const logger = new Logger(new PinoLogger(params), params);
+  return {
+    log: (message, ...rest) => logger.log(message, ...rest),
+    warn: (message, ...rest) => logger.warn(message, ...rest),
+    debug: (message, ...rest) => logger.debug(message, ...rest),
+    verbose: (message, ...rest) => logger.verbose(message, ...rest),
+    fatal: (message, ...rest) => logger.fatal(message, ...rest),
+    error: (message, ...rest) => {
+      if (rest.at(-1) !== 'ExceptionHandler') logger.error(message, ...rest);
+    },
+  };
+}
+
+function loggerParams(name: string, level: string): Params {
+  return {
     forRoutes: [],
     pinoHttp: {
       name,
@@ -22,5 +46,5 @@ export function loggerModule(name: string, level: string): DynamicModule {
         return traceId ? { traceId, spanId } : {};
       },
     },
-  });
+  };
 }
