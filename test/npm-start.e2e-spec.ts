@@ -128,6 +128,22 @@ describe('npm start', () => {
       stderr: expect.stringContaining('[stack] invalid configuration: VIGIL_ADMIN_API_KEY: must be at least 24 characters\n'),
     });
     expect(refusedSetting.stdout).not.toContain('npm run build');
+    // As are a port in use and a Temporal CLI that is not there: found before a build, not after it (or once PostgreSQL is up).
+    const holder = createServer();
+    await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
+    try {
+      const takenPort = (holder.address() as AddressInfo).port;
+      for (const [setting, value, reason] of [
+        ['PORT', String(takenPort), `PORT: port ${takenPort} on 127.0.0.1 is in use by another process; set PORT to another`],
+        ['TEMPORAL_CLI_PATH', '/nonexistent/temporal', 'TEMPORAL_CLI_PATH=/nonexistent/temporal is not an executable file'],
+      ]) {
+        const refused = spawnSync('npm', ['start'], { cwd: REPO_ROOT, env: { ...env, HOST: '127.0.0.1', [setting]: value }, encoding: 'utf8', timeout: 60_000 });
+        expect({ setting, status: refused.status, stderr: refused.stderr }).toEqual({ setting, status: 1, stderr: expect.stringContaining(`[stack] cannot start: ${reason}\n`) });
+        expect(refused.stdout).not.toContain('npm run build');
+      }
+    } finally {
+      holder.close();
+    }
     const badSetting = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'tools', 'stack.js')], { env: { ...env, VIGIL_ADMIN_API_KEY: 'short' }, encoding: 'utf8', timeout: 30_000 });
     expect({ status: badSetting.status, stdout: badSetting.stdout, stderr: badSetting.stderr }).toEqual({
       status: 1,

@@ -6,6 +6,8 @@ import {
   chooseStackPorts,
   type ChosenPort,
   type PortWish,
+  stackPortWishes,
+  type StackServer,
   type DataDirLock,
   decideAdminApiKey,
   describeExit,
@@ -70,14 +72,21 @@ async function startDatabase(settings: StackSettings, ports: StackPorts, supervi
   return { appUrl: await migrateWithAppRole(cluster.ownerUrl, log), ownerUrl: cluster.ownerUrl, postgresLog: cluster.logFile };
 }
 
-async function startTemporal(settings: StackSettings, ports: StackPorts, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<Temporal> {
-  if (settings.externalTemporal) {
-    log(`Temporal: using TEMPORAL_ADDRESS=${settings.externalTemporal.address}`);
-    return settings.externalTemporal;
+/** The Temporal that TEMPORAL_ADDRESS names, or the CLI to run the dev server with. */
+type TemporalPlan = { external: Temporal } | { cliPath: string };
+
+async function planTemporal(settings: StackSettings): Promise<TemporalPlan> {
+  if (settings.externalTemporal) return { external: settings.externalTemporal };
+  return { cliPath: await locateTemporalCli({ explicitPath: settings.temporalCliPath, cacheDir: settings.cacheDir, env: process.env, log }) };
+}
+
+async function startTemporal(plan: TemporalPlan, settings: StackSettings, ports: StackPorts, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<Temporal> {
+  if ('external' in plan) {
+    log(`Temporal: using TEMPORAL_ADDRESS=${plan.external.address}`);
+    return plan.external;
   }
-  const cliPath = await locateTemporalCli({ explicitPath: settings.temporalCliPath, cacheDir: settings.cacheDir, env: process.env, log });
   const server = await startTemporalDevServer({
-    cliPath,
+    cliPath: plan.cliPath,
     port: ports.temporal!.port,
     uiPort: ports.temporalUi!.port,
     dbFilename: join(settings.dataDir, 'temporal.sqlite'),
@@ -101,7 +110,7 @@ async function startApp(name: VigilApp, env: NodeJS.ProcessEnv, supervisor: Supe
   return child;
 }
 
-type StackPorts = Partial<Record<'api' | 'postgres' | 'temporal' | 'temporalUi', ChosenPort>>;
+type StackPorts = Partial<Record<StackServer, ChosenPort>>;
 
 /**
  * The ports of the servers this stack starts, checked before any starts: a port in use, one set for
@@ -109,17 +118,7 @@ type StackPorts = Partial<Record<'api' | 'postgres' | 'temporal' | 'temporalUi',
  * before it were up (or not at all: another stack's Temporal would answer for this one's).
  */
 async function choosePorts(settings: StackSettings): Promise<StackPorts> {
-  const local = '127.0.0.1';
-  const wishes: Partial<Record<keyof StackPorts, PortWish>> = {
-    api: { setting: 'PORT', hostSetting: 'HOST', explicit: settings.apiPort, fallback: STACK_DEFAULT_PORTS.api, host: settings.apiHost },
-    ...(settings.externalDatabase ? {} : { postgres: { setting: 'VIGIL_PG_PORT', explicit: settings.postgresPort, fallback: STACK_DEFAULT_PORTS.postgres, host: local } }),
-    ...(settings.externalTemporal
-      ? {}
-      : {
-          temporal: { setting: 'VIGIL_TEMPORAL_PORT', explicit: settings.temporalPort, fallback: STACK_DEFAULT_PORTS.temporal, host: local },
-          temporalUi: { setting: 'VIGIL_TEMPORAL_UI_PORT', explicit: settings.temporalUiPort, fallback: STACK_DEFAULT_PORTS.temporalUi, host: local },
-        }),
-  };
+  const wishes = stackPortWishes(settings);
   const ports = await chooseStackPorts(wishes);
   const labels: Record<keyof StackPorts, string> = { api: 'API', postgres: 'PostgreSQL', temporal: 'Temporal', temporalUi: 'Temporal UI' };
   for (const [key, wish] of Object.entries(wishes) as Array<[keyof StackPorts, PortWish]>) {
@@ -132,11 +131,14 @@ async function choosePorts(settings: StackSettings): Promise<StackPorts> {
 async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: DataDirLock, signal: AbortSignal): Promise<StackUrls> {
   const ports = await choosePorts(settings);
   const apiPort = ports.api!.port;
+  // Before PostgreSQL starts: a TEMPORAL_CLI_PATH that is no binary, or a failed install, then leaves nothing to stop.
+  const temporalPlan = await planTemporal(settings);
+  signal.throwIfAborted();
   const database = await startDatabase(settings, ports, supervisor, lock);
   signal.throwIfAborted();
   const unshownKeyFile = join(settings.dataDir, 'unshown-admin-api-key');
   const adminKey = await decideAdminApiKey(settings.adminApiKey, unshownKeyFile, () => hasActiveAdminApiKey(database.ownerUrl));
-  const temporal = await startTemporal(settings, ports, supervisor, lock, signal);
+  const temporal = await startTemporal(temporalPlan, settings, ports, supervisor, lock, signal);
   signal.throwIfAborted();
 
   // The apps get only their own login (a member of vigil_app), never the owner that could rewrite the audit log.

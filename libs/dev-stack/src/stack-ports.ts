@@ -1,4 +1,5 @@
 import { findFreePort, whyPortUnusable } from './free-port';
+import { STACK_DEFAULT_PORTS, type StackSettings } from './stack-settings';
 
 /** A port one of the stack's servers wants: the one its setting names, or else a default. */
 export interface PortWish {
@@ -57,4 +58,21 @@ async function freePortNotIn(claimed: Map<number, string>, host: string): Promis
     const port = await findFreePort(host);
     if (!claimed.has(port)) return port;
   }
+}
+
+/** The servers of a stack with these settings, each with its port wish (none for a database or Temporal given by URL). */
+export type StackServer = 'api' | 'postgres' | 'temporal' | 'temporalUi';
+
+export function stackPortWishes(settings: StackSettings): Partial<Record<StackServer, PortWish>> {
+  const local = '127.0.0.1';
+  return {
+    api: { setting: 'PORT', hostSetting: 'HOST', explicit: settings.apiPort, fallback: STACK_DEFAULT_PORTS.api, host: settings.apiHost },
+    ...(settings.externalDatabase ? {} : { postgres: { setting: 'VIGIL_PG_PORT', explicit: settings.postgresPort, fallback: STACK_DEFAULT_PORTS.postgres, host: local } }),
+    ...(settings.externalTemporal
+      ? {}
+      : {
+          temporal: { setting: 'VIGIL_TEMPORAL_PORT', explicit: settings.temporalPort, fallback: STACK_DEFAULT_PORTS.temporal, host: local },
+          temporalUi: { setting: 'VIGIL_TEMPORAL_UI_PORT', explicit: settings.temporalUiPort, fallback: STACK_DEFAULT_PORTS.temporalUi, host: local },
+        }),
+  };
 }
