@@ -22,7 +22,6 @@ import {
   readStackSettings,
   runMigrations,
   spawnManaged,
-  STACK_DEFAULT_PORTS,
   stackBanner,
   type StackSettings,
   type StackUrls,
