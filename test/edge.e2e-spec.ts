@@ -252,7 +252,7 @@ describe('the API edge', () => {
 
   describe('bad input', () => {
     const valid = alert();
-    const cases: Array<{ name: string; body?: unknown; raw?: string; headers?: Record<string, string>; status: number; field: string }> = [
+    const cases: Array<{ name: string; body?: unknown; raw?: string; headers?: Record<string, string>; status: number; field: string; detail?: string }> = [
       { name: 'malformed JSON', raw: '{"labels": {', status: 400, field: '(body)' },
       { name: 'a __proto__ key', raw: '{"labels":{"__proto__":{"admin":true}}}', status: 400, field: 'labels.__proto__' },
       { name: 'a missing label', body: { ...valid, labels: { alertname: 'A', severity: 'critical' } }, status: 400, field: 'labels.service' },
@@ -282,16 +282,17 @@ describe('the API edge', () => {
       { name: 'one bad alert in a batch', body: [alert(), { ...alert(), status: 'nope' }], status: 400, field: '1.status' },
       { name: 'a bad Idempotency-Key', body: valid, headers: { 'idempotency-key': 'has spaces in it' }, status: 400, field: 'Idempotency-Key' },
       { name: 'a non-object body', body: 'just a string', status: 400, field: '(body)' },
-      { name: 'a non-JSON content type', raw: 'labels=1', headers: { 'content-type': 'text/plain' }, status: 415, field: '(body)' },
+      { name: 'a non-JSON content type', raw: 'labels=1', headers: { 'content-type': 'text/plain' }, status: 415, field: '(body)', detail: 'Content-Type is not accepted: send application/json' },
     ];
 
-    it.each(cases)('answers $status problem+json naming $field for $name, and stores nothing', async ({ body, raw, headers, status, field }) => {
+    it.each(cases)('answers $status problem+json naming $field for $name, and stores nothing', async ({ body, raw, headers, status, field, detail }) => {
       const before = await storedAlerts();
       const response = await vigil.json('/api/v1/alerts', { body, rawBody: raw, headers });
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(response.body).toMatchObject({ status, type: expect.stringContaining('/problems/'), title: expect.any(String) });
       expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(response.body.detail).toBe(detail ?? response.body.detail);
       expect(await storedAlerts()).toBe(before);
     });
 

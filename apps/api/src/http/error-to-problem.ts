@@ -62,8 +62,10 @@ function httpProblem(error: HttpException): Problem {
   const status = error.getStatus();
   const [slug, title] = HTTP_TITLES[status] ?? [`http-${status}`, error.message];
   // Path and query parameters are validated by our own pipes, so Nest's remaining 400/413/415s are about the body.
-  const errors = [400, 413, 415].includes(status) ? [{ field: '(body)', message: error.message }] : undefined;
-  return problem(status, slug, title, { detail: error.message, errors });
+  // Fastify's own 415, for a content type with no parser, says only "Unsupported Media Type".
+  const message = status === 415 && /^Unsupported Media Type/i.test(error.message) ? 'Content-Type is not accepted: send application/json' : error.message;
+  const errors = [400, 413, 415].includes(status) ? [{ field: '(body)', message }] : undefined;
+  return problem(status, slug, title, { detail: message, errors });
 }
 
 function domainProblem(error: DomainError): { problem: Problem; retryAfter?: number } {
