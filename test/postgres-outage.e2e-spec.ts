@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dataSourceOptions, openWhenReachable } from '../libs/persistence';
 import { runSql } from './support/test-database';
 import { freezeOutagePostgres, startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
-import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
+import { alert, eventually, ownerQuery, TestTemporal, Vigil } from './support/vigil-harness';
 
 /** Never a 2xx for an alert that is not in PostgreSQL: while it is down, intake answers 503 with Retry-After. */
 describe('while PostgreSQL is down', () => {
@@ -134,8 +134,17 @@ describe('while PostgreSQL is down', () => {
       ];
       try {
         for (const [refusal, refuse, allow] of refusals) {
-          // The app's open connections end too, so that every request needs a new one.
-          await runSql(elsewhere.href, [refuse, [`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [role]]]);
+          // The app's open connections end too, so that every request needs a new one; also one that was
+          // still logging in as the refusal came (it had no user name to be ended by yet).
+          await runSql(elsewhere.href, [refuse]);
+          await eventually(async () => {
+            const [{ ended, left }] = await ownerQuery(
+              `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS ended, count(*)::int AS left FROM pg_stat_activity WHERE usename = $1`,
+              [role],
+              elsewhere.href,
+            );
+            return ended === 0 && left === 0 ? true : undefined;
+          }, 'no connection of the app left');
           try {
             const during = await vigil.json('/api/v1/alerts', { body: alert() });
             expect({ refusal, status: during.status, retryAfter: during.headers.get('retry-after'), title: during.body.title }).toEqual({
@@ -150,6 +159,36 @@ describe('while PostgreSQL is down', () => {
           }
           expect((await vigil.json('/api/v1/alerts', { body: alert() })).status).toBe(202);
         }
+      } finally {
+        await vigil.stop();
+      }
+    });
+  });
+
+  it('keeps running while PostgreSQL ends its connections under traffic (a restart, a failover): each request 202 or 503, none unanswered', async () => {
+    await withOutagePostgres(async (cluster) => {
+      const vigil = await Vigil.start({ temporalAddress: temporal.address, database: cluster, worker: false });
+      const role = decodeURIComponent(new URL(cluster.appUrl).username);
+      try {
+        const statuses = new Set<number | string>();
+        const until = Date.now() + 4_000;
+        const send = async (sender: number) => {
+          for (let i = 0; Date.now() < until; i++) {
+            const repeat = alert({ labels: { service: `ended-${sender}`, severity: i % 2 ? 'high' : 'critical' } });
+            const answer = await vigil.json('/api/v1/alerts', { body: [alert(), repeat] }).catch((error: unknown) => ({ status: String(error) }));
+            statuses.add(answer.status);
+          }
+        };
+        const terminate = async () => {
+          while (Date.now() < until) {
+            await runSql(cluster.ownerUrl, [[`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [role]]]);
+            await sleep(150);
+          }
+        };
+        await Promise.all([send(1), send(2), send(3), terminate()]);
+        expect([...statuses].filter((status) => status !== 202 && status !== 503)).toEqual([]);
+        expect(statuses.has(202)).toBe(true);
+        expect((await vigil.json('/api/v1/alerts', { body: alert() })).status).toBe(202);
       } finally {
         await vigil.stop();
       }

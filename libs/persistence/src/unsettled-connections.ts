@@ -29,9 +29,27 @@ export function closeUnsettledConnections(dataSource: DataSource): void {
   });
 }
 
-/** The apps' DataSource: connected, with unsettled connections closed on their way back to the pool. */
+/**
+ * Gives every connection of the pool an `error` listener for its whole life. PostgreSQL ending a
+ * backend (a restart, a failover, pg_terminate_backend) makes its connection emit `error`, and at
+ * some moments (lent out, before or after TypeORM listens) nothing else listens: Node then throws
+ * it, and the process ends. The statement under way still fails, and the pool drops the connection.
+ */
+export function survivePostgresEndingConnections(dataSource: DataSource): void {
+  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  // On acquire: also the connections the pool opened before this listener was added.
+  const listening = new WeakSet<PoolClient>();
+  pool.on('acquire', (client: PoolClient) => {
+    if (listening.has(client)) return;
+    listening.add(client);
+    client.on('error', () => undefined);
+  });
+}
+
+/** The apps' DataSource: connected, surviving connections PostgreSQL ends, with unsettled connections closed on their way back to the pool. */
 export async function openAppDataSource(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource(options).initialize();
+  survivePostgresEndingConnections(dataSource);
   closeUnsettledConnections(dataSource);
   return dataSource;
 }
