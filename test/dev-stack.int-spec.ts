@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { findFreePort, pgCtlStart } from '../libs/dev-stack';
-import { startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
+import { childProcessesOf, findFreePort, isProcessAlive, pgCtlStart, postmasterPid, supervisedPostgres, waitUntil, type PostgresCluster } from '../libs/dev-stack';
+import { freezeOutagePostgres, startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
 import { testEnv } from './support/test-env';
 
 /** What global setup promises every test: a migrated PostgreSQL, an app role that owns nothing, an outage cluster, the Temporal CLI. */
@@ -59,6 +59,20 @@ describe('test stack from global setup', () => {
 
       await startOutagePostgres();
       await expect(withClient(appUrl, (c) => c.query('SELECT count(*)::int AS n FROM api_keys'))).resolves.toMatchObject({ rows: [{ n: expect.any(Number) }] });
+    });
+  });
+
+  it('ends a frozen PostgreSQL when its stop fails, the postmaster and every backend, so that none outlives the stack', async () => {
+    await withOutagePostgres(async ({ appUrl, pgCtl }) => {
+      // A backend or two besides the postmaster's own helpers.
+      await withClient(appUrl, (c) => c.query('SELECT 1'));
+      const postmaster = (await postmasterPid(pgCtl.dataDir))!;
+      const members = [postmaster, ...childProcessesOf(postmaster)];
+      expect(members.length).toBeGreaterThan(1);
+      await freezeOutagePostgres();
+      const cluster = { pid: postmaster, exited: new Promise(() => undefined), stop: () => Promise.reject(new Error('pg_ctl: server does not shut down')) };
+      supervisedPostgres(cluster as unknown as PostgresCluster).killNow?.();
+      await waitUntil(async () => members.every((pid) => !isProcessAlive(pid)), { description: 'every PostgreSQL process gone', timeoutMs: 20_000, intervalMs: 100 });
     });
   });
 

