@@ -217,4 +217,62 @@ describe('ApiKeysService on PostgreSQL', () => {
     await service.revoke(id, 'test');
     expect(await service.authenticate(key)).toBeNull();
   });
+
+  it('keeps the outage grace of other keys when one key is revoked', async () => {
+    // Entries expire at once here, so every authentication asks PostgreSQL.
+    const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_API_KEY_CACHE_MS: '0' });
+    const keys = new ApiKeysService(repository, new AuditLog(ds), config);
+    const kept = await keys.create('kept-through-outage', 'auditor', 'test');
+    const revoked = await keys.create('revoked-before-outage', 'ingest', 'test');
+    expect(await keys.authenticate(kept.key)).toMatchObject({ keyId: kept.id });
+    expect(await keys.authenticate(revoked.key)).toMatchObject({ keyId: revoked.id });
+    await keys.revoke(revoked.id, 'test');
+
+    jest.spyOn(repository, 'findBy').mockRejectedValue(Object.assign(new Error('the database system is shutting down'), { code: '57P01' }));
+    try {
+      expect(await keys.authenticate(kept.key)).toMatchObject({ keyId: kept.id, role: 'auditor' });
+      // Not let in: with no verified copy, the lookup's failure stands (a 503).
+      await expect(keys.authenticate(revoked.key)).rejects.toThrow('shutting down');
+    } finally {
+      jest.mocked(repository.findBy).mockRestore();
+    }
+  });
+
+  it('lets a key verified lately in on that verification when PostgreSQL does not answer, rather than wait for the pool', async () => {
+    const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_API_KEY_CACHE_MS: '0' });
+    const keys = new ApiKeysService(repository, new AuditLog(ds), config);
+    const scraper = await keys.create('scraper-during-freeze', 'auditor', 'test');
+    expect(await keys.authenticate(scraper.key)).toMatchObject({ keyId: scraper.id });
+
+    // A frozen PostgreSQL: the lookup gets no answer at all (the pool gives up only after 5 s).
+    const lookup = jest.spyOn(repository, 'findBy').mockReturnValue(new Promise(() => undefined));
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const answers = [keys.authenticate(scraper.key), keys.authenticate(scraper.key)];
+      await jest.advanceTimersByTimeAsync(2_000);
+      expect(await Promise.all(answers)).toEqual([expect.objectContaining({ keyId: scraper.id }), expect.objectContaining({ keyId: scraper.id })]);
+      // Requests of one key wait on one lookup, not one each.
+      expect(lookup).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+      lookup.mockRestore();
+    }
+  });
+
+  it('gives no outage grace to a key another API process revoked, once a lookup has found it gone', async () => {
+    const config = VigilConfig.fromEnv({ DATABASE_URL: testDatabaseUrls().appUrl, VIGIL_API_KEY_CACHE_MS: '0' });
+    const here = new ApiKeysService(repository, new AuditLog(ds), config);
+    const elsewhere = new ApiKeysService(repository, new AuditLog(ds), config);
+    const sender = await here.create('revoked-elsewhere', 'ingest', 'test');
+    expect(await here.authenticate(sender.key)).toMatchObject({ keyId: sender.id });
+    await elsewhere.revoke(sender.id, 'test');
+    expect(await here.authenticate(sender.key)).toBeNull();
+
+    jest.spyOn(repository, 'findBy').mockRejectedValue(Object.assign(new Error('the database system is shutting down'), { code: '57P01' }));
+    try {
+      await expect(here.authenticate(sender.key)).rejects.toThrow('shutting down');
+    } finally {
+      jest.mocked(repository.findBy).mockRestore();
+    }
+  });
 });

@@ -18,6 +18,7 @@ import {
 } from '../../../../libs/persistence';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import type { Principal } from '../auth/principal';
+import { resolvesWithin } from '../resolves-within';
 import { toApiKeyView, type ApiKeyView } from './api-key.view';
 import { firstFreeName } from './first-free-name';
 
@@ -25,11 +26,13 @@ const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 /** Names are unique (migration 1764000000007): a name is one key's actor in the audit log. */
 const NAME_CONSTRAINT = 'api_keys_name_key';
 /**
- * How long after its last check a key keeps working while PostgreSQL is unavailable. A revocation
- * cannot commit during the outage; one committed by another API process just before it reaches this
- * one no later than this.
+ * How long after its last check a key keeps working while PostgreSQL is unavailable or slow to
+ * answer. A revocation cannot commit during an outage; one committed by another API process just
+ * before it reaches this one no later than this, or as soon as a lookup gets through.
  */
 const STALE_KEY_WHILE_UNAVAILABLE_MS = 10 * 60_000;
+/** How long a key verified lately waits for its lookup before it is let in on that verification. */
+const STALE_KEY_LOOKUP_WAIT_MS = 2_000;
 /** pg_advisory_xact_lock key of revocations (audit checkpoints use 7413300001). */
 const REVOCATION_LOCK = 7413300002;
 
@@ -38,6 +41,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
   /** Authenticated keys by hash, so intake at thousands of requests/s does not query per request. */
   private readonly cache = new Map<string, { principal: Principal; until: number; verifiedAt: number }>();
+  /** Key lookups under way, by hash. */
+  private readonly lookups = new Map<string, Promise<Principal | null>>();
   /** Revocations committed so far by this process. */
   private revocations = 0;
 
@@ -94,18 +99,43 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const hash = hashApiKey(presented);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
+    const lookup = this.lookUp(presented, hash);
+    if (!cached || Date.now() - cached.verifiedAt > STALE_KEY_WHILE_UNAVAILABLE_MS) return lookup;
+    // While PostgreSQL is unavailable, a key verified lately still gets in: /metrics can then be
+    // scraped through the outage, and every route that needs PostgreSQL answers 503 all the same.
+    // Nor does it wait out a pool that cannot connect (5 s): a scrape must end within Prometheus's 10 s.
+    try {
+      return (await resolvesWithin(lookup, STALE_KEY_LOOKUP_WAIT_MS)) ? await lookup : cached.principal;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return cached.principal;
+      throw error;
+    }
+  }
+
+  /** One lookup at a time per key: when a busy key's cached copy expires, its requests share one query. */
+  private lookUp(presented: string, hash: string): Promise<Principal | null> {
+    const underway = this.lookups.get(hash);
+    if (underway) return underway;
+    const lookup = this.readKey(presented, hash).finally(() => {
+      if (this.lookups.get(hash) === lookup) this.lookups.delete(hash);
+    });
+    // A caller that stopped waiting leaves its failure to no one.
+    lookup.catch(() => undefined);
+    this.lookups.set(hash, lookup);
+    return lookup;
+  }
+
+  private async readKey(presented: string, hash: string): Promise<Principal | null> {
     const revocations = this.revocations;
     // Found by the prefix the key list shows, then told apart by hash in constant time: the
     // database lookup never depends on the secret part.
-    const candidates = await this.keys.findBy({ keyPrefix: apiKeyPrefix(presented), revokedAt: IsNull() }).catch((error: unknown) => {
-      // While PostgreSQL is unavailable, a key verified lately still gets in: /metrics can then be
-      // scraped through the outage, and every route that needs PostgreSQL answers 503 all the same.
-      if (cached && isDatabaseUnavailable(error) && Date.now() - cached.verifiedAt <= STALE_KEY_WHILE_UNAVAILABLE_MS) return null;
-      throw error;
-    });
-    if (candidates === null) return cached!.principal;
+    const candidates = await this.keys.findBy({ keyPrefix: apiKeyPrefix(presented), revokedAt: IsNull() });
     const entity = candidates.find((candidate) => hashesEqual(candidate.keyHash, hash));
-    if (!entity) return null;
+    if (!entity) {
+      // Revoked by another API process: no outage grace for it from here on.
+      this.cache.delete(hash);
+      return null;
+    }
     const principal: Principal = { keyId: entity.id, name: entity.name, role: entity.role };
     // Not cached if a revocation committed meanwhile: this lookup may have read the key before it.
     const now = Date.now();
@@ -151,7 +181,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
     });
     // Revocation is immediate in this process; other API processes drop their cached copy within VIGIL_API_KEY_CACHE_MS.
     this.revocations++;
-    this.cache.clear();
+    // Lookups under way may have read the key before the revocation: later requests start their own.
+    this.lookups.clear();
+    for (const [hash, { principal }] of this.cache) if (principal.keyId === revoked.id) this.cache.delete(hash);
     return toApiKeyView(revoked);
   }
 

@@ -33,4 +33,21 @@ describe('OutboxMetrics', () => {
     expect(text).toMatch(/^vigil_outbox_oldest_age_seconds 9$/m);
     expect(text).toMatch(/^vigil_outbox_backlog_up 0$/m);
   });
+
+  it('answers the scrape with the last backlog it read when PostgreSQL gives no answer at all (frozen)', async () => {
+    let frozen = false;
+    const { registry } = metricsWithBacklog(() => (frozen ? new Promise(() => undefined) : Promise.resolve({ pending: 4, oldestAgeSeconds: 2 })));
+    expect(await registry.metrics()).toMatch(/^vigil_outbox_backlog_up 1$/m);
+    frozen = true;
+    jest.useFakeTimers();
+    try {
+      const scrape = registry.metrics();
+      await jest.advanceTimersByTimeAsync(2_000);
+      const text = await scrape;
+      expect(text).toMatch(/^vigil_outbox_pending 4$/m);
+      expect(text).toMatch(/^vigil_outbox_backlog_up 0$/m);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

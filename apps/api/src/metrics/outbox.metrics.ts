@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { OutboxDispatcher } from '../outbox/outbox-dispatcher.service';
 import { OutboxStore } from '../outbox/outbox.store';
+import { resolvesWithin } from '../resolves-within';
 import { MetricsRegistry } from './metrics.registry';
+
+const BACKLOG_READ_WAIT_MS = 2_000;
 
 /** The outbox: commands not yet delivered to Temporal (in PostgreSQL, and their age), and those queued in this process. */
 @Injectable()
@@ -12,16 +15,17 @@ export class OutboxMetrics {
     // While PostgreSQL does not answer, the last read stands and vigil_outbox_backlog_up says so. Its
     // age is not grown: what was pending then (often a command in flight for a few ms) was most
     // likely delivered right after.
+    // Nor does a scrape wait longer than BACKLOG_READ_WAIT_MS for it (a pool that cannot connect
+    // gives up after 5 s): it must end within Prometheus's default scrape timeout of 10 s.
     let lastRead = { pending: 0, oldestAgeSeconds: 0 };
     let reading: Promise<typeof lastRead & { read: boolean }> | null = null;
-    const readBacklog = () =>
-      (reading ??= outbox
-        .backlog()
-        .then(
-          (backlog) => ({ ...(lastRead = backlog), read: true }),
-          () => ({ ...lastRead, read: false }),
-        )
-        .finally(() => (reading = null)));
+    const read = async () => {
+      const backlog = outbox.backlog().then((read) => (lastRead = read));
+      backlog.catch(() => undefined);
+      const answered = await resolvesWithin(backlog, BACKLOG_READ_WAIT_MS).catch(() => false);
+      return { ...lastRead, read: answered };
+    };
+    const readBacklog = () => (reading ??= read().finally(() => (reading = null)));
     new Gauge({
       name: 'vigil_outbox_pending',
       help: 'Workflow commands committed but not yet delivered to Temporal',
