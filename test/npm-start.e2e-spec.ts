@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort, isPortFree } from '../libs/dev-stack';
@@ -87,6 +87,10 @@ describe('npm start', () => {
     adminKey = key;
     // Shown, so no longer kept in the data folder.
     expect(await readdir(dataDir)).not.toContain('unshown-admin-api-key');
+    // Temporal's history is the stack's business alone, in a data folder other users may enter.
+    const temporalFiles = (await readdir(dataDir)).filter((name) => name.startsWith('temporal.sqlite'));
+    expect(temporalFiles).toContain('temporal.sqlite');
+    for (const name of temporalFiles) expect({ name, mode: (await stat(join(dataDir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
 
     const sent = await request(key!, '/api/v1/alerts', { method: 'POST', body: JSON.stringify(alert()) });
     expect(sent.status).toBe(202);

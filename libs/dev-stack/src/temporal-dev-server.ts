@@ -1,6 +1,7 @@
 import { CLI_SEARCH_ATTRIBUTE_TYPES, VIGIL_SEARCH_ATTRIBUTES } from '../../contracts';
 import type { Log } from './log';
 import { describeExit, spawnManaged, type ExitInfo } from './managed-process';
+import { keepSqliteOwnerOnly } from './owner-only';
 import { signalProcess } from './process-alive';
 import { commandSucceeds } from './run-command';
 import type { SupervisedComponent } from './supervisor';
@@ -60,6 +61,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   options.log(`Temporal: starting dev server on ${address} (UI ${uiUrl}${options.dbFilename ? `, data ${options.dbFilename}` : ', in memory'})`);
   const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
   let stopping = false;
+  // One made before Vigil kept it private; a new one is made by the server, so is seen to once it is up.
+  if (options.dbFilename) await keepSqliteOwnerOnly(options.dbFilename);
   const child = await spawnManaged({
     name: 'temporal',
     command: options.cliPath,
@@ -80,6 +83,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
         failFast: () => (exitInfo ? new Error(`temporal dev server ${describeExit(exitInfo)} while starting`) : undefined),
       },
     );
+    if (options.dbFilename) await keepSqliteOwnerOnly(options.dbFilename);
   } catch (err) {
     await child.stop();
     throw options.signal?.aborted ? abortError(options.signal) : err;
