@@ -773,6 +773,31 @@ describe('alert to incident with other settings', () => {
     }
   });
 
+  it('answers 409 to an acknowledge whose workflow is terminated outside Vigil while the change waits for a worker, and audits the refusal', async () => {
+    const env = { TEMPORAL_TASK_QUEUE: `unpolled-${Date.now()}`, VIGIL_UPDATE_TIMEOUT_MS: '30000' };
+    const scratch = await createScratchDatabase('vigil_e2e');
+    const idle = await Vigil.start({ temporalAddress: temporal.address, env, database: { appUrl: scratch.appUrl, ownerUrl: scratch.ownerUrl }, worker: false });
+    try {
+      const [accepted] = (await idle.json('/api/v1/alerts', { body: alert() })).body.alerts;
+      const handle = idle.client.workflow.getHandle(accepted.workflowId);
+      await eventually(() => handle.describe().then(() => true, () => undefined), 'the workflow started by the outbox');
+      const ack = idle.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { body: { note: 'on my way' } });
+      const updateEvents = async () => (await idle.json(`/api/v1/incidents/${accepted.incidentId}/audit`)).body.events.filter((e: { type: string }) => e.type === 'workflow.update');
+      await eventually(async () => ((await updateEvents()).length === 1 ? true : undefined), 'the acknowledge on record');
+      // Admitted by Temporal, waiting for a worker, when someone stops the workflow in the Temporal UI.
+      await eventually(async () => ((await handle.describe()).raw.pendingWorkflowTask ? true : undefined), 'the update waiting for a worker');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await handle.terminate('stopped by hand in the Temporal UI');
+
+      const answer = await ack;
+      expect({ status: answer.status, body: answer.body }).toMatchObject({ status: 409, body: { currentStatus: 'triggered', detail: expect.stringContaining('terminated outside Vigil') } });
+      expect((await updateEvents()).map((e: { data: { outcome: string } }) => e.data.outcome)).toEqual(['requested', 'rejected']);
+    } finally {
+      await idle.stop();
+      await scratch.drop();
+    }
+  });
+
   it('audits an incident change that outlasts VIGIL_UPDATE_TIMEOUT_MS as accepted when the workflow takes it, answered 503 when it is not finished in time, and finished after', async () => {
     const [accepted] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
     await eventually(async () => {

@@ -211,6 +211,18 @@ describe('ApiKeysService on PostgreSQL', () => {
     }
   });
 
+  it('asks PostgreSQL once per cache period about a wrong key sent again and again', async () => {
+    const lookup = jest.spyOn(repository, 'findBy');
+    lookup.mockClear();
+    try {
+      const wrong = `vgl_${randomBytes(32).toString('base64url')}`;
+      for (let i = 0; i < 5; i++) expect(await service.authenticate(wrong)).toBeNull();
+      expect(lookup).toHaveBeenCalledTimes(1);
+    } finally {
+      lookup.mockRestore();
+    }
+  });
+
   it('stops a cached key as soon as it is revoked', async () => {
     const { id, key } = await service.create('cached-sender', 'ingest', 'test');
     expect(await service.authenticate(key)).toMatchObject({ keyId: id, role: 'ingest' });

@@ -33,6 +33,8 @@ const NAME_CONSTRAINT = 'api_keys_name_key';
 const STALE_KEY_WHILE_UNAVAILABLE_MS = 10 * 60_000;
 /** How long a key verified lately waits for its lookup before it is let in on that verification. */
 const STALE_KEY_LOOKUP_WAIT_MS = 2_000;
+/** Wrong keys remembered at most; past it the oldest is forgotten (a flood of random keys grows nothing). */
+const MAX_UNKNOWN_KEYS_KEPT = 10_000;
 /** pg_advisory_xact_lock key of revocations (audit checkpoints use 7413300001). */
 const REVOCATION_LOCK = 7413300002;
 
@@ -41,6 +43,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
   /** Authenticated keys by hash, so intake at thousands of requests/s does not query per request. */
   private readonly cache = new Map<string, { principal: Principal; until: number; verifiedAt: number }>();
+  /** Keys found unknown or revoked, by hash, until when that answer stands (oldest first). */
+  private readonly unknown = new Map<string, number>();
   /** Key lookups under way, by hash. */
   private readonly lookups = new Map<string, Promise<Principal | null>>();
   /** Revocations committed so far by this process. */
@@ -99,6 +103,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const hash = hashApiKey(presented);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
+    if ((this.unknown.get(hash) ?? 0) > Date.now()) return null;
     const lookup = this.lookUp(presented, hash);
     if (!cached || Date.now() - cached.verifiedAt > STALE_KEY_WHILE_UNAVAILABLE_MS) return lookup;
     // While PostgreSQL is unavailable, a key verified lately still gets in: /metrics can then be
@@ -134,6 +139,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (!entity) {
       // Revoked by another API process: no outage grace for it from here on.
       this.cache.delete(hash);
+      this.rememberUnknown(hash);
       return null;
     }
     const principal: Principal = { keyId: entity.id, name: entity.name, role: entity.role };
@@ -187,6 +193,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return toApiKeyView(revoked);
   }
 
+  /** A sender with a wrong or revoked key, retrying fast, costs one query per cache period, not one per request. */
+  private rememberUnknown(hash: string): void {
+    if (this.unknown.size >= MAX_UNKNOWN_KEYS_KEPT) this.unknown.delete(this.unknown.keys().next().value!);
+    this.unknown.set(hash, Date.now() + this.config.apiKeyCacheMs);
+  }
+
   private async isStored(key: string): Promise<boolean> {
     return this.keys.existsBy({ keyHash: hashApiKey(key) });
   }
@@ -204,6 +216,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
         revokedAt: null,
       });
       await manager.insert(ApiKeyEntity, entity);
+      this.unknown.delete(entity.keyHash);
       await this.auditLog.append(this.auditEvent('api_key.created', actor, entity), manager);
       return entity;
     });
