@@ -10,6 +10,7 @@ import { UndeliveredCommandsByWorkflow1764000000008 } from './1764000000008-Unde
 import { ApiKeyPrefixFromHash1764000000009 } from './1764000000009-ApiKeyPrefixFromHash';
 import { PruneDeliveredCommands1764000000010 } from './1764000000010-PruneDeliveredCommands';
 import { AuditDefinersOffPublic1764000000011 } from './1764000000011-AuditDefinersOffPublic';
+import { IncidentsBySeverity1764000000012 } from './1764000000012-IncidentsBySeverity';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ApiKeyPrefixFromHash1764000000009,
   PruneDeliveredCommands1764000000010,
   AuditDefinersOffPublic1764000000011,
+  IncidentsBySeverity1764000000012,
 ];
