@@ -151,6 +151,14 @@ describe('the API edge', () => {
       const two = await vigil.json('/api/v1/incidents', { key: keys.responder, headers: { 'x-api-key': keys.auditor } });
       expect({ status: two.status, detail: two.body.detail }).toEqual({ status: 401, detail: 'Two different API keys are given (Authorization and X-API-Key): send one' });
       expect((await vigil.json('/api/v1/incidents', { key: keys.responder, headers: { 'x-api-key': keys.responder } })).status).toBe(200);
+      // Two Authorization headers (Node would keep the first): refused, whichever comes first.
+      for (const [first, second] of [[keys.ingest, keys.responder], [keys.responder, 'vgl_garbage']]) {
+        const socket = await openSocket(vigil.url);
+        const answer = readAll(socket);
+        socket.write(`GET /api/v1/incidents HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${first}\r\nauthorization: Bearer ${second}\r\nConnection: close\r\n\r\n`);
+        const [head, body] = (await answer).split('\r\n\r\n');
+        expect({ head: head.split('\r\n')[0], detail: JSON.parse(body).detail }).toEqual({ head: 'HTTP/1.1 401 Unauthorized', detail: 'Authorization is given more than once: send one key' });
+      }
     });
 
     it('leaves health open, and serves the OpenAPI UI and document to any key, as a browser sends it', async () => {
@@ -421,6 +429,24 @@ describe('the API edge', () => {
       ...Array(3).fill({ skipped: expect.stringMatching(/^405: the document describes \S+ for [A-Z, ]+ only$/) }),
       ...Array(3).fill({ skipped: expect.stringMatching(/^404 for a path the document does not describe/) }),
     ]);
+  });
+
+  it('answers a path it cannot decode, or one that climbs out of /docs, 4xx as problem+json, never 500', async () => {
+    for (const [path, status] of [
+      ['/api/v1/incidents/%ff', 400],
+      ['/%ff', 400],
+      ['/health/ready%E0%A4%A', 400],
+      ['/docs/%2e%2e/x', 403],
+      ['/docs/static/%2E%2E/package.json', 403],
+    ] as const) {
+      // Sent as written: fetch would make `/docs/%2e%2e/x` into `/x`, as a browser's address bar does.
+      const socket = await openSocket(vigil.url);
+      const answer = readAll(socket);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${keys.ingest}\r\nConnection: close\r\n\r\n`);
+      const [head, body] = (await answer).split('\r\n\r\n');
+      expect({ path, status: head.split('\r\n')[0], problem: /\r\ncontent-type: application\/problem\+json/i.test(head) }).toEqual({ path, status: expect.stringMatching(new RegExp(`^HTTP/1.1 ${status} `)), problem: true });
+      expect(problemSchema.parse(JSON.parse(body))).toMatchObject({ status });
+    }
   });
 
   it('answers what the HTTP parser refuses as problem+json: a request not sent in time (408), one it cannot read (400)', async () => {

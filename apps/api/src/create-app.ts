@@ -11,7 +11,7 @@ import { withApiKeySchemes } from './auth/api-key-security';
 import { DOCS_PATH, requireKeyBeforeBody } from './auth/key-before-body';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
-import { answerClientError } from './http/client-errors';
+import { answerClientError, answerFrameworkError } from './http/client-errors';
 import { drainOnClose } from './http/drain-on-close';
 import { useJsonBodies } from './http/json-body';
 import { withProblemResponses } from './http/problem-responses';
@@ -34,6 +34,7 @@ export async function createApp(config: VigilConfig, startLogger?: LoggerService
     // A body that stalls is timed by headersTimeout (60 s by default, not lowered by requestTimeout).
     http: { connectionsCheckingInterval: Math.min(config.requestTimeoutMs, 5_000), headersTimeout: config.requestTimeoutMs },
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     // Ids of any length reach validation (a 400 naming the field), not the router's own 414: Node
     // refuses a request line past its header limit (16 KiB, 431) before the router sees it.
     routerOptions: { maxParamLength: 65_536, querystringParser: parseQueryString },

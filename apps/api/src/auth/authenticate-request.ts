@@ -35,11 +35,22 @@ function presentedKey(request: AuthenticatedRequest): string | undefined {
   const fromHeader = typeof apiKeyHeader === 'string' && apiKeyHeader ? apiKeyHeader : undefined;
   // Node joins a repeated header's values with ", ", which no key contains.
   if (fromHeader?.includes(', ')) throw new HttpException('X-API-Key is given more than once: send one key', HttpStatus.UNAUTHORIZED);
+  // Node keeps only the first of repeated Authorization headers: counted in the raw ones.
+  if (request.headers.authorization !== undefined && timesGiven(request.raw.rawHeaders, 'authorization') > 1) {
+    throw new HttpException('Authorization is given more than once: send one key', HttpStatus.UNAUTHORIZED);
+  }
   const fromAuthorization = authorizationKey(request.headers.authorization);
   if (fromAuthorization && fromHeader && fromAuthorization !== fromHeader) {
     throw new HttpException('Two different API keys are given (Authorization and X-API-Key): send one', HttpStatus.UNAUTHORIZED);
   }
   return fromAuthorization ?? fromHeader;
+}
+
+/** How many times a header is in Node's raw list of names and values. */
+function timesGiven(rawHeaders: readonly string[], lowerCaseName: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].length === lowerCaseName.length && rawHeaders[i].toLowerCase() === lowerCaseName) count++;
+  return count;
 }
 
 function authorizationKey(header: string | undefined): string | undefined {

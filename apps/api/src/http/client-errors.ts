@@ -1,3 +1,4 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem';
@@ -21,4 +22,14 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(error);
+}
+
+/**
+ * What Fastify's router refuses before any route or hook (a path whose percent-encoding is not
+ * UTF-8, `/%ff`), as problem+json too rather than in Fastify's own JSON.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const body = problem(status, 'malformed-request', 'The request cannot be read', { detail: error.message, errors: [{ field: '(path)', message: error.message }] });
+  void reply.status(status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }

@@ -69,6 +69,12 @@ describe('errorToProblem', () => {
     }
   });
 
+  it("answers a Fastify plugin's own client error with its status, and leaves its server errors unmapped", () => {
+    const forbidden = Object.assign(new Error('Forbidden'), { statusCode: 403 });
+    expect(errorToProblem(forbidden)?.problem).toMatchObject({ status: 403, title: 'Forbidden', detail: 'Forbidden' });
+    expect(errorToProblem(Object.assign(new Error('plugin broke'), { statusCode: 500 }))).toBeNull();
+  });
+
   it('leaves unexpected errors unmapped, so they become a 500 with an error id', () => {
     expect(errorToProblem(new TypeError('x is undefined'))).toBeNull();
     expect(errorToProblem(Object.assign(new Error('permission denied for table alerts'), { code: '42501' }))).toBeNull();

@@ -44,8 +44,16 @@ export function errorToProblem(error: unknown): { problem: Problem; retryAfter?:
       retryAfter: RETRY_AFTER_SECONDS,
     };
   }
-  if (error instanceof HttpException) return { problem: httpProblem(error) };
+  if (error instanceof HttpException) return { problem: httpProblem(error.getStatus(), error.message) };
+  // A Fastify plugin's own refusal (@fastify/static's 403 for `..` in a /docs path), not Nest's.
+  const status = clientErrorStatus(error);
+  if (status !== undefined) return { problem: httpProblem(status, (error as Error).message) };
   return null;
+}
+
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = error instanceof Error ? (error as Error & { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined;
 }
 
 const HTTP_TITLES: Record<number, [slug: string, title: string]> = {
@@ -58,12 +66,11 @@ const HTTP_TITLES: Record<number, [slug: string, title: string]> = {
 };
 
 /** Nest's own exceptions, and Fastify's body-parsing errors, which Nest turns into HttpExceptions. */
-function httpProblem(error: HttpException): Problem {
-  const status = error.getStatus();
-  const [slug, title] = HTTP_TITLES[status] ?? [`http-${status}`, error.message];
+function httpProblem(status: number, errorMessage: string): Problem {
+  const [slug, title] = HTTP_TITLES[status] ?? [`http-${status}`, errorMessage];
   // Path and query parameters are validated by our own pipes, so Nest's remaining 400/413/415s are about the body.
   // Fastify's own 415, for a content type with no parser, says only "Unsupported Media Type".
-  const message = status === 415 && /^Unsupported Media Type/i.test(error.message) ? 'Content-Type is not accepted: send application/json' : error.message;
+  const message = status === 415 && /^Unsupported Media Type/i.test(errorMessage) ? 'Content-Type is not accepted: send application/json' : errorMessage;
   const errors = [400, 413, 415].includes(status) ? [{ field: '(body)', message }] : undefined;
   return problem(status, slug, title, { detail: message, errors });
 }
