@@ -204,7 +204,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   private async store(key: string, name: string, role: ApiKeyRole, actor: string): Promise<ApiKeyEntity> {
-    return this.keys.manager.transaction(async (manager) => {
+    const stored = await this.keys.manager.transaction(async (manager) => {
       const entity = manager.create(ApiKeyEntity, {
         id: randomUUID(),
         name,
@@ -216,10 +216,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
         revokedAt: null,
       });
       await manager.insert(ApiKeyEntity, entity);
-      this.unknown.delete(entity.keyHash);
       await this.auditLog.append(this.auditEvent('api_key.created', actor, entity), manager);
       return entity;
     });
+    // Presented before it was stored (a VIGIL_ADMIN_API_KEY), it works from now on.
+    this.unknown.delete(stored.keyHash);
+    return stored;
   }
 
   private auditEvent(type: string, actor: string, entity: ApiKeyEntity) {

@@ -20,7 +20,7 @@ export class OutboxMetrics {
     let lastRead = { pending: 0, oldestAgeSeconds: 0 };
     let reading: Promise<typeof lastRead & { read: boolean }> | null = null;
     const read = async () => {
-      const backlog = outbox.backlog().then((read) => (lastRead = read));
+      const backlog = outbox.backlog().then((found) => (lastRead = found));
       backlog.catch(() => undefined);
       const answered = await resolvesWithin(backlog, BACKLOG_READ_WAIT_MS).catch(() => false);
       return { ...lastRead, read: answered };
