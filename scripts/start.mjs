@@ -1,4 +1,5 @@
-// `npm start`: install if needed, refuse early on a bad setting or a data folder another stack holds, build, then
+// `npm start`: install if needed, refuse early on a bad setting or a data folder another stack holds, build (unless
+// dist/ is as new as the sources), then
 // run the stack orchestrator (dist/tools/stack.js), passing Ctrl-C / SIGTERM on to it and exiting
 // with its exit code.
 // Plain Node, no dependencies: it runs before anything is installed.
@@ -21,7 +22,9 @@ const REFUSED_EXIT_CODE = 3;
 const PARENT_CHECK_MS = 1000;
 
 // What the build is made from: a build older than any of it may not know a setting the sources accept.
-const BUILD_SOURCES = ['apps', 'libs', 'tools', 'workflows', 'migrations', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const BUILD_SOURCES = ['apps', 'libs', 'tools', 'workflows', 'migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
+// `npm run build` writes it last: a build cut short leaves it older than the sources it was made for.
+const BUILD_LAST_OUTPUT = join(repoRoot, 'dist', 'workflow-bundle.js');
 
 function newestSourceMs() {
   let newest = 0;
@@ -34,13 +37,18 @@ function newestSourceMs() {
   return newest;
 }
 
-function refuseEarly() {
+function refuseEarly(sourcesMs) {
   const check = join(repoRoot, 'dist', 'tools', 'first-look.js');
   if (!existsSync(check)) return;
   // The settings only by a build as new as the sources; the data folder by any.
-  const args = statSync(check).mtimeMs >= newestSourceMs() ? [check, '--settings'] : [check];
+  const args = statSync(check).mtimeMs >= sourcesMs ? [check, '--settings'] : [check];
   const result = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' });
   if (result.status === REFUSED_EXIT_CODE) process.exit(1);
+}
+
+/** A build as new as the sources is kept: starting is quicker, and a stack running from this checkout keeps its code as it is. */
+function buildIsCurrent(sourcesMs) {
+  return existsSync(BUILD_LAST_OUTPUT) && existsSync(join(repoRoot, 'dist', 'tools', 'stack.js')) && statSync(BUILD_LAST_OUTPUT).mtimeMs >= sourcesMs;
 }
 
 function build() {
@@ -68,8 +76,10 @@ function runStack() {
 
 try {
   ensureInstall();
-  refuseEarly();
-  build();
+  const sourcesMs = newestSourceMs();
+  refuseEarly(sourcesMs);
+  if (buildIsCurrent(sourcesMs)) console.log('[start] the build in dist/ is as new as the sources');
+  else build();
   runStack();
 } catch (err) {
   console.error(`[start] ${err.message}`);

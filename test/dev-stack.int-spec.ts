@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { childProcessesOf, findFreePort, isProcessAlive, pgCtlStart, postmasterPid, supervisedPostgres, waitUntil, type PostgresCluster } from '../libs/dev-stack';
+import { childProcessesOf, explainMigrationFailure, findFreePort, isProcessAlive, pgCtlStart, postmasterPid, runMigrations, supervisedPostgres, waitUntil, type PostgresCluster } from '../libs/dev-stack';
 import { freezeOutagePostgres, startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
 import { testEnv } from './support/test-env';
+import { createScratchDatabase } from './support/test-database';
 
 /** What global setup promises every test: a migrated PostgreSQL, an app role that owns nothing, an outage cluster, the Temporal CLI. */
 
@@ -24,6 +25,17 @@ describe('test stack from global setup', () => {
       (await owner.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).rows.map((row) => row.table_name),
     );
     expect(tables).toEqual(expect.arrayContaining(['vigil_migrations', 'incidents', 'alerts', 'workflow_outbox', 'api_keys']));
+  });
+
+  it("names DATABASE_OWNER_URL when the migrations ran as the apps' login, which may create nothing", async () => {
+    const empty = await createScratchDatabase('vigil_unmigrated', 'template0');
+    try {
+      const failure = await runMigrations(empty.appUrl, () => undefined).then(() => undefined, (error: unknown) => error);
+      expect(explainMigrationFailure(failure, 'DATABASE_URL').message).toMatch(/^the migrations were refused: permission denied for schema public\. They run as the login that owns the schema: set DATABASE_OWNER_URL to it \(DATABASE_URL/);
+      expect(explainMigrationFailure(failure, 'DATABASE_OWNER_URL').message).toMatch(/set DATABASE_OWNER_URL to it$/);
+    } finally {
+      await empty.drop();
+    }
   });
 
   it('connects the app as a login role in vigil_app that can write rows but owns nothing', async () => {

@@ -140,6 +140,7 @@ describe('npm start', () => {
       for (const [setting, value, reason] of [
         ['PORT', String(takenPort), `PORT: port ${takenPort} on 127.0.0.1 is in use by another process; set PORT to another`],
         ['TEMPORAL_CLI_PATH', '/nonexistent/temporal', 'TEMPORAL_CLI_PATH=/nonexistent/temporal is not an executable file'],
+        ['VIGIL_DATA_DIR', '/etc/hostname/vigil', "ENOTDIR: not a directory, stat '/etc/hostname/vigil'\nThe data folder /etc/hostname/vigil must be a folder, and a file is in its way: set VIGIL_DATA_DIR to another folder, or move that file."],
       ]) {
         const refused = spawnSync('npm', ['start'], { cwd: REPO_ROOT, env: { ...env, HOST: '127.0.0.1', [setting]: value }, encoding: 'utf8', timeout: 60_000 });
         expect({ setting, status: refused.status, stderr: refused.stderr }).toEqual({ setting, status: 1, stderr: expect.stringContaining(`[stack] cannot start: ${reason}\n`) });
@@ -170,6 +171,9 @@ describe('npm start', () => {
 
     const second = await upAndReady();
     expect(second.output()).not.toContain('A new admin API key was created');
+    // Nothing changed since the first start built dist/: kept as it is, not built again.
+    expect(second.output()).toContain('[start] the build in dist/ is as new as the sources');
+    expect(second.output()).not.toContain('npm run build');
     const detail = await request(key!, `/api/v1/incidents/${accepted.incidentId}`);
     expect(detail.status).toBe(200);
     expect(await detail.json()).toMatchObject({ status: 'triggered', workflow: { available: true, execution: 'running', state: { status: 'triggered' } } });

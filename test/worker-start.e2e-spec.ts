@@ -56,7 +56,7 @@ describe('the worker, started before its namespace exists', () => {
       VIGIL_ADMIN_API_KEY: `test-admin-${randomBytes(16).toString('hex')}`,
     });
   const missingLine = (namespace: string) =>
-    `Temporal namespace ${namespace} lacks Vigil's search attributes VigilSeverity, VigilService, VigilStatus, waiting for them: temporal operator search-attribute create --namespace ${namespace} --name VigilSeverity --type Keyword --name VigilService --type Keyword --name VigilStatus --type Keyword`;
+    `Temporal namespace ${namespace} lacks Vigil's search attributes VigilSeverity, VigilService, VigilStatus, waiting for them: temporal operator search-attribute create --address ${temporal.address} --namespace ${namespace} --name VigilSeverity --type Keyword --name VigilService --type Keyword --name VigilStatus --type Keyword`;
 
   it('says the namespace is missing, then its search attributes, keeps asking, and polls its task queue once both are there', async () => {
     const namespace = `vigil-later-${randomBytes(4).toString('hex')}`;

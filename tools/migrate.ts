@@ -1,10 +1,13 @@
-import { runMigrations } from '../libs/dev-stack';
+import { explainMigrationFailure, runMigrations } from '../libs/dev-stack';
 
 /** `npm run migration:run`: applies pending migrations as the schema owner. */
 async function main(): Promise<void> {
-  const ownerUrl = process.env.DATABASE_OWNER_URL || process.env.DATABASE_URL;
+  const login = process.env.DATABASE_OWNER_URL ? 'DATABASE_OWNER_URL' : 'DATABASE_URL';
+  const ownerUrl = process.env[login];
   if (!ownerUrl) throw new Error('set DATABASE_OWNER_URL (or DATABASE_URL) to the database to migrate');
-  await runMigrations(ownerUrl, (message) => console.log(message));
+  await runMigrations(ownerUrl, (message) => console.log(message)).catch((error: unknown) => {
+    throw explainMigrationFailure(error, login);
+  });
 }
 
 main().catch((err: unknown) => {

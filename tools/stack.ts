@@ -11,6 +11,7 @@ import {
   type DataDirLock,
   decideAdminApiKey,
   describeExit,
+  explainMigrationFailure,
   explainStackFailure,
   FAST_SQLITE_PRAGMAS,
   hasActiveAdminApiKey,
@@ -60,7 +61,10 @@ interface Temporal {
 async function startDatabase(settings: StackSettings, ports: StackPorts, supervisor: Supervisor, lock: DataDirLock): Promise<Database> {
   if (settings.externalDatabase) {
     log('PostgreSQL: using DATABASE_URL');
-    await runMigrations(settings.externalDatabase.ownerUrl, log);
+    const { ownerUrl, ownerSetting } = settings.externalDatabase;
+    await runMigrations(ownerUrl, log).catch((error: unknown) => {
+      throw explainMigrationFailure(error, ownerSetting);
+    });
     return { appUrl: settings.externalDatabase.url, ownerUrl: settings.externalDatabase.ownerUrl };
   }
   const cluster = await startPostgresCluster({ dataDir: join(settings.dataDir, 'postgres'), port: ports.postgres!.port, log });

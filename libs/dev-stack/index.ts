@@ -22,6 +22,7 @@ export * from './src/http-ready';
 export * from './src/supervisor';
 export * from './src/data-dir-lock';
 export * from './src/data-dir-error';
+export * from './src/data-dir-writable';
 export * from './src/stack-settings';
 export * from './src/stack-banner';
 export * from './src/app-launch';

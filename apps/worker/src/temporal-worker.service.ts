@@ -9,11 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../../libs/audit';
 import { VigilConfig } from '../../../libs/config';
-import { CLI_SEARCH_ATTRIBUTE_TYPES, VIGIL_SEARCH_ATTRIBUTES } from '../../../libs/contracts';
+import { VIGIL_SEARCH_ATTRIBUTES } from '../../../libs/contracts';
 import { describeErrorChain, isTemporalRefusal, temporalConnectionOptions } from '../../../libs/temporal';
 import { WorkerTelemetry } from './telemetry.token';
 import { createIncidentActivities } from './activities/incident.activities';
 import { AuditActivityInterceptor } from './audit-activity.interceptor';
+import { searchAttributeCreateCommand } from './search-attribute-command';
 import {
   prebuiltBundleExists,
   WORKFLOW_BUNDLE_PATH,
@@ -104,9 +105,8 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
         const missing = await this.missingSearchAttributes(this.connection);
         if (missing.length) {
           // Every workflow start would be refused (INVALID_ARGUMENT): the operator has a step left to do.
-          const create = missing.map((a) => `--name ${a.name} --type ${CLI_SEARCH_ATTRIBUTE_TYPES[a.type]}`).join(' ');
           this.logger.warn(
-            `Temporal namespace ${namespace} lacks Vigil's search attributes ${missing.map((a) => a.name).join(', ')}, waiting for them: temporal operator search-attribute create --namespace ${namespace} ${create}`,
+            `Temporal namespace ${namespace} lacks Vigil's search attributes ${missing.map((a) => a.name).join(', ')}, waiting for them: ${searchAttributeCreateCommand(this.config.temporal, missing)}`,
           );
           await this.wait(SEARCH_ATTRIBUTES_RETRY_MS);
           continue;

@@ -2,8 +2,10 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { INCIDENT_TASK_QUEUE } from '../../contracts';
 
-const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }).transform((v) => v === 'true' || v === '1');
 const optionalText = z.string().trim().min(1).optional();
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A whole number written in decimal digits: z.coerce.number() would take 0x10, 1e3 and spaces too, and quietly turn a typo into another value. */
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -17,11 +19,14 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 const TIMER_MAX_MS = 2_147_483_647;
 
 /** Milliseconds that end up in a timer (setTimeout, setInterval, pg's timeouts). */
-const durationMs = (min: number, max = TIMER_MAX_MS) =>
-  wholeNumber(min).refine((ms) => ms <= max, `must be at most ${max} ms (about 24.8 days, the longest timer Node.js keeps)`);
+const durationMs = (min: number, max = TIMER_MAX_MS, why = 'about 24.8 days, the longest timer Node.js keeps') =>
+  wholeNumber(min).refine((ms) => ms <= max, `must be at most ${max} ms (${why})`);
 
 /** An http(s) URL: it is shown to users as a link. */
 const webUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+
+/** A PostgreSQL connection URL, as pg takes it. */
+export const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL, such as postgres://vigil:secret@db:5432/vigil' });
 
 /** Why a file cannot be read, or undefined when it can. Checked at start, not at the first connection's retry. */
 function unreadable(path: string): string | undefined {
@@ -43,11 +48,11 @@ export const envSchema = z.object({
   PORT: wholeNumber(1, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: webUrl.optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().url(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  DATABASE_URL: postgresUrl,
   VIGIL_DB_POOL_SIZE: wholeNumber(1, 500).default(20),
   // The client waits a second longer than the statement_timeout (data-source-options).
-  VIGIL_DB_QUERY_TIMEOUT_MS: durationMs(100, TIMER_MAX_MS - 1000).default(30_000),
+  VIGIL_DB_QUERY_TIMEOUT_MS: durationMs(100, TIMER_MAX_MS - 1000, 'the longest timer Node.js keeps, less the second the app waits beyond it').default(30_000),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?$/, 'must be host:port, such as temporal-frontend:7233')
@@ -82,7 +87,7 @@ export const envSchema = z.object({
   VIGIL_AUDIT_CHECKPOINT_MS: durationMs(1000).default(60_000),
   VIGIL_API_KEY_CACHE_MS: durationMs(0).default(5000),
   OTEL_SERVICE_NAME: optionalText,
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: webUrl.optional(),
 }).superRefine((env, ctx) => {
   // A client certificate is useless without its key, and the other way round.
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {

@@ -39,8 +39,16 @@ describe('VigilConfig.fromEnv', () => {
     }
     expect(VigilConfig.fromEnv({ ...minimal, VIGIL_AUDIT_CHECKPOINT_MS: '2147483647' }).audit.checkpointMs).toBe(2_147_483_647);
     // pg waits a second longer than PostgreSQL's statement_timeout, and both are timers.
-    expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_DB_QUERY_TIMEOUT_MS: '2147483000' })).toThrow(/VIGIL_DB_QUERY_TIMEOUT_MS: must be at most 2147482647 ms/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, VIGIL_DB_QUERY_TIMEOUT_MS: '2147483000' })).toThrow(/VIGIL_DB_QUERY_TIMEOUT_MS: must be at most 2147482647 ms \(the longest timer Node.js keeps, less the second the app waits beyond it\)/);
     expect(VigilConfig.fromEnv({ ...minimal, VIGIL_DB_QUERY_TIMEOUT_MS: '2147482647' }).database.queryTimeoutMs).toBe(2_147_482_647);
+  });
+
+  it('names what a setting takes when it is none of it: a PostgreSQL URL, a log level, a flag', () => {
+    expect(() => VigilConfig.fromEnv({ ...minimal, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(VigilConfig.fromEnv({ ...minimal, DATABASE_URL: 'postgresql://db/vigil' }).database.url).toBe('postgresql://db/vigil');
+    expect(() => VigilConfig.fromEnv({ ...minimal, LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, TEMPORAL_TLS: 'yes' })).toThrow(/TEMPORAL_TLS: must be true, false, 1 or 0/);
+    expect(() => VigilConfig.fromEnv({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: must be an http or https URL/);
   });
 
   it('takes only http(s) links for the URLs it shows users', () => {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../persistence';
+import { dataSourceOptions, isDatabaseUnavailable, postgresErrorOf } from '../../persistence';
 import { ensureAppLoginRole } from './app-role';
 import type { Log } from './log';
 
@@ -21,4 +21,24 @@ export async function runMigrations(ownerUrl: string, log: Log): Promise<string[
 export async function migrateWithAppRole(ownerUrl: string, log: Log): Promise<string> {
   await runMigrations(ownerUrl, log);
   return ensureAppLoginRole(ownerUrl);
+}
+
+/** Which setting named the login the migrations ran as. */
+export type MigrationLogin = 'DATABASE_OWNER_URL' | 'DATABASE_URL';
+
+/**
+ * A failed migration against a PostgreSQL of the user's, in words that name the setting to fix. Most
+ * often: DATABASE_URL alone, the apps' login, which may not create anything.
+ */
+export function explainMigrationFailure(error: unknown, login: MigrationLogin): Error {
+  const refusal = postgresErrorOf(error);
+  // 42501 insufficient_privilege
+  if (refusal?.code === '42501') {
+    const unset = login === 'DATABASE_URL' ? " (DATABASE_URL, the apps' login, is used for them only when DATABASE_OWNER_URL is not set)" : '';
+    return new Error(`the migrations were refused: ${refusal.message}. They run as the login that owns the schema: set DATABASE_OWNER_URL to it${unset}`);
+  }
+  if (refusal) return new Error(`PostgreSQL refused the migrations: ${refusal.message} (SQLSTATE ${refusal.code}); check ${login}`);
+  const message = error instanceof Error ? error.message : String(error);
+  if (isDatabaseUnavailable(error)) return new Error(`PostgreSQL (${login}) cannot be reached for the migrations: ${message}`);
+  return error instanceof Error ? error : new Error(message);
 }

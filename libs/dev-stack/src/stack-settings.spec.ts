@@ -23,12 +23,19 @@ describe('readStackSettings', () => {
     expect(localApiUrl('::1', 3000)).toBe('http://[::1]:3000');
   });
 
+  it('refuses a DATABASE_OWNER_URL that is no PostgreSQL URL, and says which login the migrations use', () => {
+    expect(() => readStackSettings({ DATABASE_URL: 'postgres://app@db/vigil', DATABASE_OWNER_URL: 'mysql://owner@db/vigil' }, '/repo')).toThrow(
+      'invalid configuration: DATABASE_OWNER_URL: must be a postgres:// or postgresql:// URL',
+    );
+    expect(readStackSettings({ DATABASE_URL: 'postgres://app@db/vigil' }, '/repo').externalDatabase).toEqual({ url: 'postgres://app@db/vigil', ownerUrl: 'postgres://app@db/vigil', ownerSetting: 'DATABASE_URL' });
+  });
+
   it('uses a given database and Temporal as they are', () => {
     const settings = readStackSettings(
       { DATABASE_URL: 'postgres://app@db/vigil', DATABASE_OWNER_URL: 'postgres://owner@db/vigil', TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_UI_URL: 'http://ui' },
       '/repo',
     );
-    expect(settings.externalDatabase).toEqual({ url: 'postgres://app@db/vigil', ownerUrl: 'postgres://owner@db/vigil' });
+    expect(settings.externalDatabase).toEqual({ url: 'postgres://app@db/vigil', ownerUrl: 'postgres://owner@db/vigil', ownerSetting: 'DATABASE_OWNER_URL' });
     expect(settings.externalTemporal).toEqual({ address: 'temporal:7233', uiUrl: 'http://ui' });
   });
 
