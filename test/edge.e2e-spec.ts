@@ -445,7 +445,7 @@ describe('the API edge', () => {
       socket.write(`GET ${path} HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${keys.ingest}\r\nConnection: close\r\n\r\n`);
       const [head, body] = (await answer).split('\r\n\r\n');
       expect({ path, status: head.split('\r\n')[0], problem: /\r\ncontent-type: application\/problem\+json/i.test(head) }).toEqual({ path, status: expect.stringMatching(new RegExp(`^HTTP/1.1 ${status} `)), problem: true });
-      expect(problemSchema.parse(JSON.parse(body))).toMatchObject({ status });
+      expect(problemSchema.parse(JSON.parse(body))).toMatchObject({ status, instance: path });
     }
   });
 

@@ -28,8 +28,8 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
  * What Fastify's router refuses before any route or hook (a path whose percent-encoding is not
  * UTF-8, `/%ff`), as problem+json too rather than in Fastify's own JSON.
  */
-export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-  const body = problem(status, 'malformed-request', 'The request cannot be read', { detail: error.message, errors: [{ field: '(path)', message: error.message }] });
+  const body = problem(status, 'malformed-request', 'The request cannot be read', { detail: error.message, instance: request.url, errors: [{ field: '(path)', message: error.message }] });
   void reply.status(status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
 }
