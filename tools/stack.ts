@@ -171,7 +171,7 @@ async function bringUp(settings: StackSettings, supervisor: Supervisor, lock: Da
     console.log(adminKeyNotice(adminKey.key));
     await adminApiKeyShown(unshownKeyFile);
   }
-  return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, databaseUrl: database.appUrl, dataDir: settings.dataDir, postgresLog: database.postgresLog };
+  return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: settings.externalTemporal?.uiUrlGuessed ? `${temporal.uiUrl}  (TEMPORAL_UI_URL is not set: set it to your cluster's UI, for the links Vigil hands out)` : temporal.uiUrl, databaseUrl: database.appUrl, dataDir: settings.dataDir, postgresLog: database.postgresLog };
 }
 
 function stopOnSignals(abort: AbortController): void {

@@ -36,7 +36,8 @@ describe('readStackSettings', () => {
       '/repo',
     );
     expect(settings.externalDatabase).toEqual({ url: 'postgres://app@db/vigil', ownerUrl: 'postgres://owner@db/vigil', ownerSetting: 'DATABASE_OWNER_URL' });
-    expect(settings.externalTemporal).toEqual({ address: 'temporal:7233', uiUrl: 'http://ui' });
+    expect(settings.externalTemporal).toEqual({ address: 'temporal:7233', uiUrl: 'http://ui', uiUrlGuessed: false });
+    expect(readStackSettings({ TEMPORAL_ADDRESS: 'temporal:7233' }, '/repo').externalTemporal).toEqual({ address: 'temporal:7233', uiUrl: 'http://127.0.0.1:8233', uiUrlGuessed: true });
   });
 
   it('migrates as DATABASE_URL when no owner URL is given', () => {

@@ -13,7 +13,8 @@ export interface StackSettings {
   externalDatabase?: { url: string; ownerUrl: string; ownerSetting: MigrationLogin };
   postgresPort?: number;
   /** Set: use this Temporal. Unset: start the dev server. */
-  externalTemporal?: { address: string; uiUrl: string };
+  /** `uiUrlGuessed`: TEMPORAL_UI_URL is not set, so the links point at a local dev server's UI. */
+  externalTemporal?: { address: string; uiUrl: string; uiUrlGuessed: boolean };
   temporalPort?: number;
   temporalUiPort?: number;
   temporalNamespace: string;
@@ -40,7 +41,7 @@ export function readStackSettings(env: NodeJS.ProcessEnv, repoRoot: string): Sta
       : undefined,
     postgresPort: optionalPort(env, 'VIGIL_PG_PORT'),
     externalTemporal: env.TEMPORAL_ADDRESS
-      ? { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL || `http://127.0.0.1:${STACK_DEFAULT_PORTS.temporalUi}` }
+      ? { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL || `http://127.0.0.1:${STACK_DEFAULT_PORTS.temporalUi}`, uiUrlGuessed: !env.TEMPORAL_UI_URL }
       : undefined,
     temporalPort: optionalPort(env, 'VIGIL_TEMPORAL_PORT'),
     temporalUiPort: optionalPort(env, 'VIGIL_TEMPORAL_UI_PORT'),
