@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { childProcessesOf, explainMigrationFailure, findFreePort, isProcessAlive, pgCtlStart, postmasterPid, runMigrations, supervisedPostgres, waitUntil, type PostgresCluster } from '../libs/dev-stack';
+import { childProcessesOf, clearTheWay, explainMigrationFailure, findFreePort, isProcessAlive, pgCtlStart, postmasterPid, runMigrations, supervisedPostgres, waitUntil, type PostgresCluster } from '../libs/dev-stack';
 import { freezeOutagePostgres, startOutagePostgres, stopOutagePostgres, withOutagePostgres } from './support/postgres-control';
 import { testEnv } from './support/test-env';
 import { createScratchDatabase } from './support/test-database';
@@ -85,6 +87,26 @@ describe('test stack from global setup', () => {
       const cluster = { pid: postmaster, exited: new Promise(() => undefined), stop: () => Promise.reject(new Error('pg_ctl: server does not shut down')) };
       supervisedPostgres(cluster as unknown as PostgresCluster).killNow?.();
       await waitUntil(async () => members.every((pid) => !isProcessAlive(pid)), { description: 'every PostgreSQL process gone', timeoutMs: 20_000, intervalMs: 100 });
+    });
+  });
+
+  it('starts a PostgreSQL that was killed outright when its pid is another program\'s now, and leaves that program alone', async () => {
+    await withOutagePostgres(async ({ pgCtl, ownerUrl }) => {
+      await stopOutagePostgres('immediate');
+      // Another program of the server's own user, holding the pid postmaster.pid names (a busy machine reuses pids).
+      const decoy = spawn('sleep', ['120'], { cwd: '/', stdio: 'ignore', uid: pgCtl.osUser?.uid, gid: pgCtl.osUser?.gid });
+      try {
+        await writeFile(join(pgCtl.dataDir, 'postmaster.pid'), `${decoy.pid}\n${pgCtl.dataDir}\n`);
+        const lines: string[] = [];
+        // What npm start does before it starts the server.
+        await clearTheWay(pgCtl, (line) => lines.push(line));
+        expect(lines).toEqual([expect.stringMatching(/postmaster\.pid is left from a server that was killed .*; starting afresh$/)]);
+        await startOutagePostgres();
+        await expect(withClient(ownerUrl, (c) => c.query('SELECT 1 AS up'))).resolves.toMatchObject({ rows: [{ up: 1 }] });
+        expect(isProcessAlive(decoy.pid!)).toBe(true);
+      } finally {
+        decoy.kill('SIGKILL');
+      }
     });
   });
 

@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadEmbeddedPostgres, loadPostgresBinaries } from './embedded-postgres';
@@ -7,7 +7,7 @@ import { isDataDir, pgCtlIsRunning, pgCtlStart, pgCtlStop, postmasterPid, type P
 import { newSuperuserCredentials, readPostgresCredentials, writePostgresCredentials, type PostgresCredentials } from './postgres-credentials';
 import { postgresOsUser, runsAsRoot } from './postgres-os-user';
 import { postgresUrl } from './postgres-url';
-import { childProcessesOf, isProcessAlive, signalProcess } from './process-alive';
+import { childProcessesOf, isProcessAlive, processesWorkingIn, signalProcess, workingFolderOf } from './process-alive';
 import type { SupervisedComponent } from './supervisor';
 import { letOthersTraverse } from './traversable-path';
 import { waitUntil } from './wait';
@@ -76,10 +76,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions): Pro
   const credentials = await ensureInitialised(options);
   const pgCtl: PgCtlTarget = { pgCtlPath: binaries.pg_ctl, dataDir, osUser: await postgresOsUser() };
 
-  if (await pgCtlIsRunning(pgCtl)) {
-    log(`PostgreSQL: a server left running on ${dataDir} (an earlier run that did not stop it); stopping it first`);
-    await pgCtlStop(pgCtl);
-  }
+  await clearTheWay(pgCtl, log);
   const logFile = join(dataDir, LOG_FILE);
   log(`PostgreSQL: starting on ${HOST}:${port} (data ${dataDir}, log ${logFile})`);
   const serverUrl = postgresUrl({ ...credentials, host: HOST, port, database: 'postgres' });
@@ -194,4 +191,39 @@ function watchUntilGone(pid: number | undefined): { gone: Promise<void>; cancel(
   }, 1000);
   timer.unref();
   return { gone, cancel: finish };
+}
+
+/** Stops a server an earlier run left running on the data folder, or sets aside the pid file of one killed outright. */
+export async function clearTheWay(pgCtl: PgCtlTarget, log: Log): Promise<void> {
+  if (!(await pgCtlIsRunning(pgCtl))) return;
+  if (await pidFileNamesAnotherProgram(pgCtl.dataDir)) {
+    await setStalePidFileAside(pgCtl.dataDir, log);
+    return;
+  }
+  log(`PostgreSQL: a server left running on ${pgCtl.dataDir} (an earlier run that did not stop it); stopping it first`);
+  await pgCtlStop(pgCtl);
+}
+
+/**
+ * Whether postmaster.pid names a live process that is no postmaster of this data folder: a server
+ * killed outright (SIGKILL, OOM) leaves its pid file, and on a busy machine another program, another
+ * cluster's backend even, gets its pid. `pg_ctl` would take it for the server and signal it. A
+ * postmaster works in its data folder; where that cannot be read, it is taken for the server.
+ */
+async function pidFileNamesAnotherProgram(dataDir: string): Promise<boolean> {
+  const pid = await postmasterPid(dataDir);
+  const folder = pid === undefined ? undefined : workingFolderOf(pid);
+  return folder !== undefined && folder !== (await realpath(dataDir));
+}
+
+/** Moves a stale postmaster.pid aside, unless processes of the killed server still work in the folder. */
+async function setStalePidFileAside(dataDir: string, log: Log): Promise<void> {
+  const folder = await realpath(dataDir);
+  const leftovers = processesWorkingIn(folder);
+  if (leftovers.length > 0) {
+    throw new Error(`postmaster.pid in ${dataDir} names a process that is no PostgreSQL server, yet processes ${leftovers.join(', ')} still work in that folder: stop them, then start again`);
+  }
+  const pidFile = join(dataDir, 'postmaster.pid');
+  log(`PostgreSQL: ${pidFile} is left from a server that was killed (its pid is another program's now); starting afresh`);
+  await rename(pidFile, `${pidFile}.stale`);
 }

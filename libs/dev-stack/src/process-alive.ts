@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -47,4 +47,24 @@ function parentOf(pid: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The folder the process works in (Linux /proc); undefined where it cannot be read. */
+export function workingFolderOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes working in `folder` (Linux /proc; none where it cannot be read). */
+export function processesWorkingIn(folder: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => /^\d+$/.test(entry) && workingFolderOf(Number(entry)) === folder).map(Number);
 }
