@@ -183,6 +183,27 @@ describe('incidentWorkflow', () => {
     });
   });
 
+  it('ignores a malformed command and refuses a malformed update, as sent by hand from the Temporal UI or CLI, and keeps working', async () => {
+    await withWorker(async () => {
+      const handle = await start(input());
+      const pick = ({ status, severity, lastCommandSeq }: IncidentLiveState) => ({ status, severity, lastCommandSeq });
+      const before = pick(await handle.query(incidentStateQuery));
+      for (const malformed of [null, { kind: 'resolve', reason: 'no actor' }, { seq: 99, kind: 'severity', actor: 'ops', severity: 'bogus' }, { seq: 1.5, kind: 'opened', actor: 'ops' }]) {
+        await handle.signal(incidentCommandSignal, malformed as never);
+      }
+      expect(pick(await handle.query(incidentStateQuery))).toEqual(before);
+      expect(before.status).toBe('triggered');
+      for (const request of [{}, null, { actor: '  ' }]) {
+        const refusal = await handle.executeUpdate(acknowledgeUpdate, { args: [request as never] }).catch((error: unknown) => error);
+        expect(updateFailure(refusal as WorkflowUpdateFailedError)).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('actor') });
+      }
+      expect((await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] })).status).toBe('acknowledged');
+      await handle.executeUpdate(resolveUpdate, { args: [{ actor: 'alice' }] });
+      expect((await handle.result()).status).toBe('resolved');
+    });
+    expect(recorded.map((r) => r.actor)).not.toContain(undefined);
+  });
+
   it('resolves on a resolve command and ignores redelivered or superseded commands', async () => {
     const workflowInput = input();
     const final = await withWorker(async () => {

@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -16,7 +17,10 @@ import {
   acknowledgeUpdate,
   incidentCommandSignal,
   incidentStateQuery,
+  isIncidentCommand,
   resolveUpdate,
+  transitionRequestProblem,
+  INVALID_REQUEST,
   TRANSITION_NOT_ALLOWED,
   VigilSeverity,
   VigilStatus,
@@ -104,7 +108,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     return after;
   }
 
-  function assertCanMoveTo(to: IncidentStatus): void {
+  function assertCanMoveTo(to: IncidentStatus, request: unknown): void {
+    // One sent by hand (the Temporal UI's Update) with no actor would move the state, and then fail
+    // to be recorded for good: the audit log names who made each change.
+    const problem = transitionRequestProblem(request);
+    if (problem) throw ApplicationFailure.nonRetryable(problem, INVALID_REQUEST);
     if (!canTransition(state.status, to)) {
       // The status in the details too: the caller's record may not show it yet. (Validators leave no history.)
       throw ApplicationFailure.nonRetryable(`incident is ${state.status}; cannot move to ${to}`, TRANSITION_NOT_ALLOWED, { currentStatus: state.status });
@@ -112,6 +120,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   function applyCommand(command: IncidentCommand): void {
+    // Vigil's outbox sends only well-formed commands; one sent by hand (Temporal UI or CLI) may not be.
+    if (!isIncidentCommand(command)) {
+      log.warn('ignored a malformed incidentCommand signal', { command: command as unknown });
+      return;
+    }
     // The outbox id grows per incident: an id at or below the last applied one is a redelivery.
     if (command.seq <= state.lastCommandSeq) return;
     state.lastCommandSeq = command.seq;
@@ -141,8 +154,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   setHandler(incidentStateQuery, () => state);
   setHandler(incidentCommandSignal, applyCommand);
-  setHandler(acknowledgeUpdate, ({ actor }) => answerOnceRecorded('acknowledged', actor), { validator: (_request) => assertCanMoveTo('acknowledged') });
-  setHandler(resolveUpdate, ({ actor }) => answerOnceRecorded('resolved', actor), { validator: (_request) => assertCanMoveTo('resolved') });
+  setHandler(acknowledgeUpdate, ({ actor }) => answerOnceRecorded('acknowledged', actor), { validator: (request) => assertCanMoveTo('acknowledged', request) });
+  setHandler(resolveUpdate, ({ actor }) => answerOnceRecorded('resolved', actor), { validator: (request) => assertCanMoveTo('resolved', request) });
 
   try {
     await condition(() => state.status === 'resolved' || (mayContinueAsNew && workflowInfo().continueAsNewSuggested));

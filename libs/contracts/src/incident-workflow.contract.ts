@@ -6,6 +6,8 @@ export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 
 /** The failure type of the workflow's refusal of an acknowledge or resolve (its update validator). */
 export const TRANSITION_NOT_ALLOWED = 'TransitionNotAllowed';
+/** The failure type of an acknowledge or resolve whose request is malformed (sent by hand, not by Vigil's API). */
+export const INVALID_REQUEST = 'InvalidRequest';
 
 /** What a run starts from: the incident as intake opened it, or as its record stands when an acknowledge or resolve starts the run. */
 export interface IncidentWorkflowInput {

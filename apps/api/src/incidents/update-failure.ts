@@ -1,5 +1,5 @@
 import { ApplicationFailure, type WorkflowUpdateFailedError } from '@temporalio/client';
-import { TRANSITION_NOT_ALLOWED } from '../../../../libs/contracts';
+import { INVALID_REQUEST, TRANSITION_NOT_ALLOWED } from '../../../../libs/contracts';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../../../libs/domain';
 
 export interface UpdateFailure {
@@ -17,7 +17,8 @@ export interface UpdateFailure {
  */
 export function updateFailure(error: WorkflowUpdateFailedError): UpdateFailure {
   const { cause } = error;
-  const refused = cause instanceof ApplicationFailure && cause.type === TRANSITION_NOT_ALLOWED;
+  // Its validator refuses a transition the state does not allow, and a request that names no actor (sent by hand).
+  const refused = cause instanceof ApplicationFailure && (cause.type === TRANSITION_NOT_ALLOWED || cause.type === INVALID_REQUEST);
   // The error's own message only says that the update failed.
   const failure: UpdateFailure = { outcome: refused ? 'rejected' : 'failed', reason: cause?.message ?? error.message };
   const currentStatus = refused ? statusIn(cause.details?.[0]) : undefined;
