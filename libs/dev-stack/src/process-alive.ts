@@ -30,16 +30,21 @@ export function commandLineOf(pid: number): string | undefined {
 
 /** The processes whose parent is `parent` (Linux /proc; none where it cannot be read). Synchronous: also run from exit handlers. */
 export function childProcessesOf(parent: number): number[] {
-  let entries: string[];
+  return processIds().filter((pid) => parentOf(pid) === parent);
+}
+
+/** Every process id (Linux /proc; none where it cannot be read). */
+function processIds(): number[] {
   try {
-    entries = readdirSync('/proc');
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
   } catch {
     return [];
   }
-  return entries.filter((entry) => /^\d+$/.test(entry) && parentOf(entry) === parent).map(Number);
 }
 
-function parentOf(pid: string): number | undefined {
+function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 4 is the parent pid; the command name (field 2) may hold spaces, so count from its closing parenthesis.
@@ -60,11 +65,5 @@ export function workingFolderOf(pid: number): string | undefined {
 
 /** The processes working in `folder` (Linux /proc; none where it cannot be read). */
 export function processesWorkingIn(folder: string): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  return entries.filter((entry) => /^\d+$/.test(entry) && workingFolderOf(Number(entry)) === folder).map(Number);
+  return processIds().filter((pid) => workingFolderOf(pid) === folder);
 }
