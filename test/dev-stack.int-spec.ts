@@ -100,12 +100,32 @@ describe('test stack from global setup', () => {
         const lines: string[] = [];
         // What npm start does before it starts the server.
         await clearTheWay(pgCtl, (line) => lines.push(line));
-        expect(lines).toEqual([expect.stringMatching(/postmaster\.pid is left from a server that was killed .*; starting afresh$/)]);
+        expect(lines).toEqual([expect.stringMatching(/postmaster\.pid is left from a server that was killed; starting afresh$/)]);
         await startOutagePostgres();
         await expect(withClient(ownerUrl, (c) => c.query('SELECT 1 AS up'))).resolves.toMatchObject({ rows: [{ up: 1 }] });
         expect(isProcessAlive(decoy.pid!)).toBe(true);
       } finally {
         decoy.kill('SIGKILL');
+      }
+    });
+  });
+
+  it('starts a PostgreSQL that was killed outright when its postmaster is a zombie not yet reaped (some container inits reap late)', async () => {
+    await withOutagePostgres(async ({ pgCtl, ownerUrl }) => {
+      await stopOutagePostgres('immediate');
+      // The shell's first child exits; the shell becomes `sleep`, which never reaps it: a zombie of the server's own user.
+      const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 120'], { cwd: '/', stdio: ['ignore', 'pipe', 'ignore'], uid: pgCtl.osUser?.uid, gid: pgCtl.osUser?.gid });
+      try {
+        const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+        await waitUntil(async () => !isProcessAlive(zombie), { description: 'the first child a zombie', timeoutMs: 5_000, intervalMs: 50 });
+        await writeFile(join(pgCtl.dataDir, 'postmaster.pid'), `${zombie}\n${pgCtl.dataDir}\n`);
+        const lines: string[] = [];
+        await clearTheWay(pgCtl, (line) => lines.push(line));
+        expect(lines).toEqual([expect.stringMatching(/postmaster\.pid is left from a server that was killed; starting afresh$/)]);
+        await startOutagePostgres();
+        await expect(withClient(ownerUrl, (c) => c.query('SELECT 1 AS up'))).resolves.toMatchObject({ rows: [{ up: 1 }] });
+      } finally {
+        parent.kill('SIGKILL');
       }
     });
   });

@@ -196,7 +196,7 @@ function watchUntilGone(pid: number | undefined): { gone: Promise<void>; cancel(
 /** Stops a server an earlier run left running on the data folder, or sets aside the pid file of one killed outright. */
 export async function clearTheWay(pgCtl: PgCtlTarget, log: Log): Promise<void> {
   if (!(await pgCtlIsRunning(pgCtl))) return;
-  if (await pidFileNamesAnotherProgram(pgCtl.dataDir)) {
+  if (await pidFileIsStale(pgCtl.dataDir)) {
     await setStalePidFileAside(pgCtl.dataDir, log);
     return;
   }
@@ -205,14 +205,17 @@ export async function clearTheWay(pgCtl: PgCtlTarget, log: Log): Promise<void> {
 }
 
 /**
- * Whether postmaster.pid names a live process that is no postmaster of this data folder: a server
- * killed outright (SIGKILL, OOM) leaves its pid file, and on a busy machine another program, another
- * cluster's backend even, gets its pid. `pg_ctl` would take it for the server and signal it. A
- * postmaster works in its data folder; where that cannot be read, it is taken for the server.
+ * Whether postmaster.pid is left from a server killed outright (SIGKILL, OOM), though `pg_ctl` takes
+ * it for a running one: its postmaster is a zombie not yet reaped (some container inits reap late),
+ * or, on a busy machine, another program (another cluster's backend even) has its pid, which
+ * `pg_ctl` would signal. A postmaster works in its data folder; where that cannot be read, a live
+ * process is taken for the server.
  */
-async function pidFileNamesAnotherProgram(dataDir: string): Promise<boolean> {
+async function pidFileIsStale(dataDir: string): Promise<boolean> {
   const pid = await postmasterPid(dataDir);
-  const folder = pid === undefined ? undefined : workingFolderOf(pid);
+  if (pid === undefined) return false;
+  if (!isProcessAlive(pid)) return true;
+  const folder = workingFolderOf(pid);
   return folder !== undefined && folder !== (await realpath(dataDir));
 }
 
@@ -221,9 +224,9 @@ async function setStalePidFileAside(dataDir: string, log: Log): Promise<void> {
   const folder = await realpath(dataDir);
   const leftovers = processesWorkingIn(folder);
   if (leftovers.length > 0) {
-    throw new Error(`postmaster.pid in ${dataDir} names a process that is no PostgreSQL server, yet processes ${leftovers.join(', ')} still work in that folder: stop them, then start again`);
+    throw new Error(`postmaster.pid in ${dataDir} is left from a server that was killed, yet processes ${leftovers.join(', ')} still work in that folder: stop them, then start again`);
   }
   const pidFile = join(dataDir, 'postmaster.pid');
-  log(`PostgreSQL: ${pidFile} is left from a server that was killed (its pid is another program's now); starting afresh`);
+  log(`PostgreSQL: ${pidFile} is left from a server that was killed; starting afresh`);
   await rename(pidFile, `${pidFile}.stale`);
 }

@@ -3,10 +3,26 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists, it is just not ours to signal.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A zombie (dead, not yet reaped: some container inits reap late) still takes signals.
+  return stateOf(pid) !== 'Z';
+}
+
+/** The process's state letter (Linux /proc: R, S, D, T, Z…); undefined where it cannot be read. */
+function stateOf(pid: number): string | undefined {
+  return statFields(pid)?.[0];
+}
+
+/** /proc/<pid>/stat from field 3 on (state, parent, …): the command name (field 2) may hold spaces, so counted from its closing parenthesis. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
   }
 }
 
@@ -45,13 +61,8 @@ function processIds(): number[] {
 }
 
 function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so count from its closing parenthesis.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  const parent = statFields(pid)?.[1];
+  return parent === undefined ? undefined : Number(parent);
 }
 
 /** The folder the process works in (Linux /proc); undefined where it cannot be read. */
