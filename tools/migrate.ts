@@ -1,8 +1,8 @@
-import { explainMigrationFailure, runMigrations } from '../libs/dev-stack';
+import { explainMigrationFailure, migrationLoginOf, runMigrations } from '../libs/dev-stack';
 
 /** `npm run migration:run`: applies pending migrations as the schema owner. */
 async function main(): Promise<void> {
-  const login = process.env.DATABASE_OWNER_URL ? 'DATABASE_OWNER_URL' : 'DATABASE_URL';
+  const login = migrationLoginOf(process.env);
   const ownerUrl = process.env[login];
   if (!ownerUrl) throw new Error('set DATABASE_OWNER_URL (or DATABASE_URL) to the database to migrate');
   await runMigrations(ownerUrl, (message) => console.log(message)).catch((error: unknown) => {

@@ -26,6 +26,11 @@ export async function migrateWithAppRole(ownerUrl: string, log: Log): Promise<st
 /** Which setting named the login the migrations ran as. */
 export type MigrationLogin = 'DATABASE_OWNER_URL' | 'DATABASE_URL';
 
+/** The setting whose login runs the migrations: the schema owner's when it is given, else the apps'. */
+export function migrationLoginOf(env: NodeJS.ProcessEnv): MigrationLogin {
+  return env.DATABASE_OWNER_URL ? 'DATABASE_OWNER_URL' : 'DATABASE_URL';
+}
+
 /**
  * A failed migration against a PostgreSQL of the user's, in words that name the setting to fix. Most
  * often: DATABASE_URL alone, the apps' login, which may not create anything.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { postgresUrl } from '../../config';
-import type { MigrationLogin } from './migrations';
+import { migrationLoginOf, type MigrationLogin } from './migrations';
 import { vigilCacheDir } from './temporal-cli-cache';
 import { userPath } from './user-path';
 
@@ -12,8 +12,7 @@ export interface StackSettings {
   /** Set: use this PostgreSQL as is. Unset: start the embedded one. */
   externalDatabase?: { url: string; ownerUrl: string; ownerSetting: MigrationLogin };
   postgresPort?: number;
-  /** Set: use this Temporal. Unset: start the dev server. */
-  /** `uiUrlGuessed`: TEMPORAL_UI_URL is not set, so the links point at a local dev server's UI. */
+  /** Set: use this Temporal (`uiUrlGuessed`: TEMPORAL_UI_URL is not set, so the links point at a local dev server's UI). Unset: start the dev server. */
   externalTemporal?: { address: string; uiUrl: string; uiUrlGuessed: boolean };
   temporalPort?: number;
   temporalUiPort?: number;
@@ -30,15 +29,12 @@ export function readStackSettings(env: NodeJS.ProcessEnv, repoRoot: string): Sta
   // The apps' settings are checked with theirs (VigilConfig); this one only npm start and the migrations read.
   const owner = env.DATABASE_OWNER_URL ? postgresUrl.safeParse(env.DATABASE_OWNER_URL) : undefined;
   if (owner && !owner.success) throw new Error(`invalid configuration: DATABASE_OWNER_URL: ${owner.error.issues[0].message}`);
+  const ownerSetting = migrationLoginOf(env);
   return {
     dataDir: env.VIGIL_DATA_DIR ? userPath(env, env.VIGIL_DATA_DIR) : join(repoRoot, '.vigil'),
     cacheDir: vigilCacheDir(env),
     temporalCliPath: env.TEMPORAL_CLI_PATH ? userPath(env, env.TEMPORAL_CLI_PATH) : undefined,
-    externalDatabase: env.DATABASE_URL
-      ? env.DATABASE_OWNER_URL
-        ? { url: env.DATABASE_URL, ownerUrl: env.DATABASE_OWNER_URL, ownerSetting: 'DATABASE_OWNER_URL' }
-        : { url: env.DATABASE_URL, ownerUrl: env.DATABASE_URL, ownerSetting: 'DATABASE_URL' }
-      : undefined,
+    externalDatabase: env.DATABASE_URL ? { url: env.DATABASE_URL, ownerUrl: env[ownerSetting] ?? env.DATABASE_URL, ownerSetting } : undefined,
     postgresPort: optionalPort(env, 'VIGIL_PG_PORT'),
     externalTemporal: env.TEMPORAL_ADDRESS
       ? { address: env.TEMPORAL_ADDRESS, uiUrl: env.TEMPORAL_UI_URL || `http://127.0.0.1:${STACK_DEFAULT_PORTS.temporalUi}`, uiUrlGuessed: !env.TEMPORAL_UI_URL }
