@@ -1,25 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { SET_BASED_INTAKE_ACCEPT } from './1764000000003-SetBasedIntake';
 
-/**
- * Idempotency-Keys that cannot answer for someone else's request.
- *
- * - The API now stores a key scoped to the API key that sent it (and, in a batch, the alert's
- *   place), so two senders choosing the same key no longer meet.
- * - With it, the hash of the request's alerts. The same key again with a different request is
- *   refused (SQLSTATE VG422, answered 422) instead of replaying the first answer as if it were
- *   this request's; the whole intake batch is then retried request by request, so the refusal
- *   stays with the one request.
- *
- * `intake_accept` is 1764000000003's with the hash stored and compared.
- */
-export class IdempotencyRequestHash1764000000005 implements MigrationInterface {
-  name = 'IdempotencyRequestHash1764000000005';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE alerts ADD COLUMN idempotency_request_hash text`);
-    await q.query(`ALTER TYPE intake_alert ADD ATTRIBUTE "idempotencyRequestHash" text`);
-    await q.query(`CREATE OR REPLACE FUNCTION intake_accept(p_alerts jsonb, p_lease_ms double precision)
+/** `intake_accept` as this migration leaves it (1764000000013 builds on it). */
+export const INTAKE_ACCEPT_WITH_REQUEST_HASH = `CREATE OR REPLACE FUNCTION intake_accept(p_alerts jsonb, p_lease_ms double precision)
       RETURNS TABLE (ord int, alert_id uuid, outcome text, replayed boolean, incident_id uuid, incident_status text,
                      occurrence_count int, workflow_id text, outbox_id bigint, outbox_payload jsonb)
       LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
@@ -197,7 +180,27 @@ export class IdempotencyRequestHash1764000000005 implements MigrationInterface {
 
         PERFORM audit_append_batch(v_contents);
         RETURN QUERY SELECT * FROM unnest(r_ord, r_alert, r_outcome, r_replayed, r_incident, r_status, r_count, r_workflow, r_outbox, r_payload);
-      END $$`);
+      END $$`;
+
+/**
+ * Idempotency-Keys that cannot answer for someone else's request.
+ *
+ * - The API now stores a key scoped to the API key that sent it (and, in a batch, the alert's
+ *   place), so two senders choosing the same key no longer meet.
+ * - With it, the hash of the request's alerts. The same key again with a different request is
+ *   refused (SQLSTATE VG422, answered 422) instead of replaying the first answer as if it were
+ *   this request's; the whole intake batch is then retried request by request, so the refusal
+ *   stays with the one request.
+ *
+ * `intake_accept` is 1764000000003's with the hash stored and compared.
+ */
+export class IdempotencyRequestHash1764000000005 implements MigrationInterface {
+  name = 'IdempotencyRequestHash1764000000005';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE alerts ADD COLUMN idempotency_request_hash text`);
+    await q.query(`ALTER TYPE intake_alert ADD ATTRIBUTE "idempotencyRequestHash" text`);
+    await q.query(INTAKE_ACCEPT_WITH_REQUEST_HASH);
   }
 
   async down(q: QueryRunner): Promise<void> {

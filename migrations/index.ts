@@ -11,6 +11,7 @@ import { ApiKeyPrefixFromHash1764000000009 } from './1764000000009-ApiKeyPrefixF
 import { PruneDeliveredCommands1764000000010 } from './1764000000010-PruneDeliveredCommands';
 import { AuditDefinersOffPublic1764000000011 } from './1764000000011-AuditDefinersOffPublic';
 import { IncidentsBySeverity1764000000012 } from './1764000000012-IncidentsBySeverity';
+import { SeverityChangeAudited1764000000013 } from './1764000000013-SeverityChangeAudited';
 
 /** Every migration in order; listed explicitly so the same array works from TypeScript (tests) and compiled JS. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   PruneDeliveredCommands1764000000010,
   AuditDefinersOffPublic1764000000011,
   IncidentsBySeverity1764000000012,
+  SeverityChangeAudited1764000000013,
 ];

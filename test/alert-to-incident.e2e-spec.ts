@@ -130,6 +130,15 @@ describe('alert to incident', () => {
       return description.typedSearchAttributes.get(VigilSeverity) === 'critical' ? true : undefined;
     }, 'severity search attribute updated');
     expect((await vigil.json(`/api/v1/incidents/${first.incidentId}`)).body.severity).toBe('critical');
+    // The timeline says which alert changed it, and from what; a plain repeat changes nothing.
+    const [third] = await send({ ...body, labels: { ...body.labels, severity: 'critical' } });
+    const received = ((await vigil.json(`/api/v1/incidents/${first.incidentId}/audit`)).body.events as Array<Record<string, any>>).filter((e) => e.type === 'alert.received');
+    expect(received.map((e) => [e.data.alertId, e.data.severity, e.data.severityChangedFrom])).toEqual([
+      [first.alertId, 'warning', null],
+      [second.alertId, 'critical', 'warning'],
+      [third.alertId, 'critical', null],
+    ]);
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
     // What the Temporal UI shows: the summary has no severity to go stale; the current details follow it.
     const handle = vigil.client.workflow.getHandle(first.workflowId);
     expect(await (await handle.describe()).staticSummary()).not.toContain('warning');
@@ -287,6 +296,12 @@ describe('alert to incident', () => {
     const received = (timeline.body.events as Array<Record<string, any>>).filter((e) => e.type === 'alert.received');
     expect(received.map((e) => e.data.alertId)).toEqual([opened.alertId, answers[0].alertId, answers[2].alertId, answers[6].alertId]);
     expect(received.map((e) => e.data.outcome)).toEqual(['created', 'deduplicated', 'deduplicated', 'deduplicated']);
+    expect(received.map((e) => e.data.severityChangedFrom)).toEqual([null, null, null, null]);
+    const escalation = ((await vigil.json(`/api/v1/incidents/${toEscalate.incidentId}/audit`)).body.events as Array<Record<string, any>>).filter((e) => e.type === 'alert.received');
+    expect(escalation.map((e) => [e.data.alertId, e.data.severityChangedFrom])).toEqual([
+      [toEscalate.alertId, null],
+      [answers[4].alertId, 'warning'],
+    ]);
     expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
   });
 
@@ -370,7 +385,7 @@ describe('alert to incident', () => {
       const events = (await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`)).body.events as Array<{ type: string }>;
       return events.find((e) => e.type === 'workflow.command_dropped');
     }, 'the severity command dropped');
-    expect(dropped).toMatchObject({ actor: 'vigil-dispatcher', traceId: repeat.traceId, data: { command: 'severity', reason: 'workflow already closed' } });
+    expect(dropped).toMatchObject({ actor: 'vigil-dispatcher', traceId: repeat.traceId, data: { command: 'severity', severity: 'high', reason: 'workflow already closed' } });
     expect(await workflowStatus(id)).toBe('TERMINATED');
     // The detail still shows its last state, and says the run is over.
     expect((await vigil.json(`/api/v1/incidents/${id}`)).body.workflow).toMatchObject({ available: true, execution: 'terminated', state: { status: 'triggered' } });

@@ -179,6 +179,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   /** Takes the command off the outbox and audits what became of it, in one transaction. */
   private async settle(command: OutboxCommand, note: string | null, event: { type: string; runId?: string; data: Record<string, unknown> }): Promise<void> {
     const incidentId = command.payload.input.incidentId;
+    const sent = command.payload.command;
     await this.dataSource.transaction(async (m) => {
       await this.store.markDispatched(command.id, note, m);
       await this.auditLog.append(
@@ -190,7 +191,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
           ...activeTraceFields(),
           workflowId: command.workflowId,
           runId: event.runId,
-          data: { signal: incidentCommandSignal.name, command: command.payload.command.kind, seq: Number(command.id), ...event.data },
+          data: { signal: incidentCommandSignal.name, command: sent.kind, ...(sent.kind === 'severity' ? { severity: sent.severity } : {}), seq: Number(command.id), ...event.data },
           idempotencyKey: `outbox:${command.id}`,
         },
         m,

@@ -36,8 +36,11 @@ export interface IntakeAlert {
   commands: Partial<Record<'created' | 'severity' | 'resolved', QueuedIncidentCommand>>;
 }
 
-/** Where intake_accept fills in the audit event, in this order. */
-export const INTAKE_AUDIT_HOLES = ['chainId', 'data.outcome', 'incidentId', 'workflowId'] as const;
+/**
+ * Where intake_accept fills in the audit event, in this (canonical) order. `severityChangedFrom`:
+ * the incident's severity before this alert changed it, else null.
+ */
+export const INTAKE_AUDIT_HOLES = ['chainId', 'data.outcome', 'data.severityChangedFrom', 'incidentId', 'workflowId'] as const;
 
 export interface AcceptedIntakeAlert {
   /** The stored alert: this one, or for a replayed Idempotency-Key the one stored first. */
