@@ -27,10 +27,10 @@ const TASK_QUEUE = 'incident-workflow-test';
 const START_TO_CLOSE = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE;
 
 /**
- * The latest change to the workflow's code: its latest patch, or a change that needed none (here the
- * transition's time passed to recordTransition, since `transitions-outlive-cancel`).
+ * The latest change to the workflow's code: its latest patch (here `recordable-actors`), or a change
+ * that needed none (as `transition-time`, the transition's time passed to recordTransition).
  */
-const WORKFLOW_CODE_VERSION = 'transition-time';
+const WORKFLOW_CODE_VERSION = 'recordable-actors';
 
 /**
  * `VIGIL_SAVE_HISTORIES=1 npx jest test/workflows` saves the histories of the current workflow code
@@ -202,6 +202,28 @@ describe('incidentWorkflow', () => {
       expect((await handle.result()).status).toBe('resolved');
     });
     expect(recorded.map((r) => r.actor)).not.toContain(undefined);
+  });
+
+  it('ignores a command and refuses an update whose actor cannot be recorded, so later transitions are not held up behind it', async () => {
+    await withWorker(async () => {
+      const handle = await start(input());
+      const { lastCommandSeq } = await handle.query(incidentStateQuery);
+      await handle.signal(incidentCommandSignal, { seq: 5, kind: 'resolve', actor: 'ops\u0000', reason: 'by hand' });
+      expect(await handle.query(incidentStateQuery)).toMatchObject({ status: 'triggered', lastCommandSeq });
+      for (const actor of ['ops\ud800', 'x'.repeat(257)]) {
+        const refusal = await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor }] }).catch((error: unknown) => error);
+        expect(updateFailure(refusal as WorkflowUpdateFailedError)).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('NUL character or lone surrogate') });
+      }
+      expect((await handle.executeUpdate(acknowledgeUpdate, { args: [{ actor: 'alice' }] })).status).toBe('acknowledged');
+      await handle.signal(incidentCommandSignal, { seq: 6, kind: 'resolve', actor: 'alertmanager', reason: 'resolved alert' });
+      expect((await handle.result()).status).toBe('resolved');
+      await saveHistory(handle, 'incident-unrecordable-actor');
+    });
+    expect(recorded.map((r) => [r.to, r.actor])).toEqual([
+      ['triggered', 'vigil'],
+      ['acknowledged', 'alice'],
+      ['resolved', 'alertmanager'],
+    ]);
   });
 
   it('resolves on a resolve command and ignores redelivered or superseded commands', async () => {

@@ -18,6 +18,7 @@ import {
   incidentCommandSignal,
   incidentStateQuery,
   isIncidentCommand,
+  isRecordableActor,
   resolveUpdate,
   transitionRequestProblem,
   INVALID_REQUEST,
@@ -47,6 +48,9 @@ export const TRANSITION_KEY_PER_RUN_PATCH = 'transition-key-per-run';
  * workflow tasks then failed on the cancelled recording until it finished anyway), and must replay so.
  */
 export const TRANSITIONS_OUTLIVE_CANCEL_PATCH = 'transitions-outlive-cancel';
+
+/** Runs started before it took a command whose actor cannot be recorded (sent by hand), and must replay so. */
+export const RECORDABLE_ACTORS_PATCH = 'recordable-actors';
 
 /**
  * What the Temporal UI shows as the incident's current details: what changes (the summary is fixed
@@ -123,6 +127,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     // Vigil's outbox sends only well-formed commands; one sent by hand (Temporal UI or CLI) may not be.
     if (!isIncidentCommand(command)) {
       log.warn('ignored a malformed incidentCommand signal', { command: command as unknown });
+      return;
+    }
+    // patched() only here: histories without such a command replay the same either way.
+    if (!isRecordableActor(command.actor) && patched(RECORDABLE_ACTORS_PATCH)) {
+      log.warn('ignored an incidentCommand signal whose actor cannot be recorded', { seq: command.seq, kind: command.kind });
       return;
     }
     // The outbox id grows per incident: an id at or below the last applied one is a redelivery.
