@@ -1,4 +1,5 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { hashApiKey } from '../libs/persistence';
 import { alert, eventually, TestTemporal, testTelemetry, Vigil } from './support/vigil-harness';
 import { spanNames, traceHolds } from './support/spans';
 
@@ -57,6 +58,17 @@ describe('one trace from the HTTP request into the workflow and its activities',
     expect(parentName('HandleSignal:incidentCommand')).toBe('SignalWithStartWorkflow:incidentWorkflow');
     expect(parentName('StartActivity:recordTransition')).toBe('RunWorkflow:incidentWorkflow');
     expect(parentName('RunActivity:recordTransition')).toBe('StartActivity:recordTransition');
+  });
+
+  it('traces the start\'s storing of VIGIL_ADMIN_API_KEY, and its audit event carries that trace', async () => {
+    const [created] = await vigil.ownerQuery<{ trace_id: string | null; span_id: string | null }>(
+      `SELECT e.trace_id, e.span_id FROM audit_events e JOIN api_keys k ON k.id = (e.data->>'keyId')::uuid
+        WHERE e.type = 'api_key.created' AND k.key_hash = $1`,
+      [hashApiKey(vigil.adminKey)],
+    );
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'vigil.api_keys.bootstrap' && s.spanContext().traceId === created?.trace_id);
+    expect(span?.spanContext().spanId).toEqual(expect.any(String));
+    expect(created.span_id).toBe(span?.spanContext().spanId);
   });
 
   it('puts the activity an acknowledgement runs in the acknowledging request\'s trace', async () => {

@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type SpanContext } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type SpanContext, type SpanOptions } from '@opentelemetry/api';
 
 const tracer = trace.getTracer('vigil');
 
@@ -15,7 +15,12 @@ export function activeSpanContext(): SpanContext | undefined {
  */
 export function inBatchSpan<T>(name: string, requests: Array<SpanContext | undefined>, attributes: Record<string, number>, fn: () => Promise<T>): Promise<T> {
   const links = requests.filter((r): r is SpanContext => r !== undefined).map((context) => ({ context }));
-  return tracer.startActiveSpan(name, { root: true, links, attributes }, async (span) => {
+  return inRootSpan(name, fn, { links, attributes });
+}
+
+/** Runs work that no request asked for (a start's own steps) in a trace of its own, so that what it audits carries a trace id too. */
+export function inRootSpan<T>(name: string, fn: () => Promise<T>, options: Pick<SpanOptions, 'links' | 'attributes'> = {}): Promise<T> {
+  return tracer.startActiveSpan(name, { ...options, root: true }, async (span) => {
     try {
       return await fn();
     } catch (error) {

@@ -16,7 +16,7 @@ import {
   isWellFormedApiKey,
   type ApiKeyRole,
 } from '../../../../libs/persistence';
-import { activeTraceFields } from '../../../../libs/telemetry';
+import { activeTraceFields, inRootSpan } from '../../../../libs/telemetry';
 import type { Principal } from '../auth/principal';
 import { resolvesWithin } from '../resolves-within';
 import { toApiKeyView, type ApiKeyView } from './api-key.view';
@@ -57,7 +57,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
   ) {}
 
   /** Stores VIGIL_ADMIN_API_KEY (hashed) as an admin key, once. */
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): Promise<void> {
+    return inRootSpan('vigil.api_keys.bootstrap', () => this.storeBootstrapKey());
+  }
+
+  private async storeBootstrapKey(): Promise<void> {
     const key = this.config.adminApiKey;
     if (!key) {
       // A database migrated by hand, with no npm start to make the first key: nothing but health could be used.
