@@ -467,6 +467,30 @@ describe('alert to incident', () => {
     expect((await statusChanges(id)).map((e) => e.data)).toEqual(ACKNOWLEDGED_THEN_RESOLVED);
   });
 
+  it('audits the state change when a resolved alert resolves an incident whose workflow was terminated outside Vigil', async () => {
+    const labels = { service: `terminated-resolved-alert-${Date.now()}` };
+    const [accepted] = await send(alert({ labels }));
+    const id = accepted.incidentId;
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(() => handle.query(incidentStateQuery), 'workflow answering queries');
+    await handle.terminate('stopped by hand in the Temporal UI');
+
+    const [resolvedAlert] = await send(alert({ labels, status: 'resolved' }));
+    expect(resolvedAlert).toMatchObject({ incidentId: id, outcome: 'resolved' });
+    const change = await eventually(async () => (await statusChanges(id)).find((e) => (e.data as { to: string }).to === 'resolved'), 'the resolve audited as a state change');
+    expect(change).toMatchObject({
+      actor: expect.stringContaining('apikey:'),
+      traceId: resolvedAlert.traceId,
+      data: { from: 'triggered', to: 'resolved', workflow: expect.stringContaining('terminated outside Vigil') },
+    });
+    expect((await vigil.json(`/api/v1/incidents/${id}`)).body).toMatchObject({ status: 'resolved', resolvedBy: change?.actor });
+    expect((await statusChanges(id)).map((e) => e.data)).toEqual([
+      { from: null, to: 'triggered' },
+      { from: 'triggered', to: 'resolved', note: 'resolved alert received', workflow: expect.stringContaining('terminated outside Vigil') },
+    ]);
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
   it('lists incidents filtered by status, severity and service, one cursor page at a time', async () => {
     const service = `paged-${Date.now()}`;
     for (let i = 0; i < 5; i++) await send(alert({ labels: { service, alertname: `A${i}`, severity: i % 2 ? 'info' : 'high' } }));
