@@ -467,6 +467,19 @@ describe('alert to incident', () => {
     expect((await statusChanges(id)).map((e) => e.data)).toEqual(ACKNOWLEDGED_THEN_RESOLVED);
   });
 
+  it('says the workflow is no longer in Temporal, not that it has not started, once Temporal forgot it', async () => {
+    const [accepted] = await send(alert({ labels: { service: `deleted-${Date.now()}` } }));
+    const id = accepted.incidentId;
+    await eventually(() => vigil.client.workflow.getHandle(accepted.workflowId).query(incidentStateQuery), 'workflow answering queries');
+    // As `temporal workflow delete`, or the namespace's retention after a termination.
+    await vigil.client.workflowService.deleteWorkflowExecution({ namespace: vigil.client.options.namespace, workflowExecution: { workflowId: accepted.workflowId } });
+    await eventually(async () => ((await workflowStatus(id).catch((e: Error) => e.name)) === 'WorkflowNotFoundError' ? true : undefined), 'history deleted');
+
+    const detail = await vigil.json(`/api/v1/incidents/${id}`);
+    expect(detail.status).toBe(200);
+    expect(incidentDetailSchema.parse(detail.body).workflow).toEqual({ id: accepted.workflowId, firstRunId: expect.any(String), available: false, reason: 'no_longer_in_temporal' });
+  });
+
   it('audits the state change when a resolved alert resolves an incident whose workflow was terminated outside Vigil', async () => {
     const labels = { service: `terminated-resolved-alert-${Date.now()}` };
     const [accepted] = await send(alert({ labels }));
