@@ -1,4 +1,5 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { incidentStateQuery, incidentWorkflowId, VigilService, VigilSeverity, VigilStatus } from '../libs/contracts';
 import { acceptedAlertsSchema } from '../apps/api/src/alerts/alert.schema';
 import { timelineSchema, verifyReportSchema } from '../apps/api/src/audit/audit.controller';
@@ -451,7 +452,7 @@ describe('alert to incident', () => {
     // The fresh run carried on from the record: acknowledged, not triggered again.
     expect(resolved.body.transitions.map((t: { to: string }) => t.to)).toEqual(['triggered', 'acknowledged', 'resolved']);
     const changes = await statusChanges(id);
-    // The old run's two transitions and the fresh run's one, whose key (index 3, or 1 had it started over) is its run's own.
+    // The old run's two transitions and the fresh run's one, whose key (its status) is no other transition's.
     expect(changes.map((e) => e.data)).toEqual(ACKNOWLEDGED_THEN_RESOLVED);
     expect(changes.at(-1)).toMatchObject({ actor: expect.stringContaining('apikey:'), runId: (await vigil.client.workflow.getHandle(accepted.workflowId).describe()).runId });
     expect((await vigil.json(`/api/v1/incidents/${id}`)).body).toMatchObject({ status: 'resolved' });
@@ -480,6 +481,94 @@ describe('alert to incident', () => {
     const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' });
     expect(resolved.status).toBe(200);
     expect((await statusChanges(id)).map((e) => e.data)).toEqual(ACKNOWLEDGED_THEN_RESOLVED);
+  });
+
+  it('records each state change once when the workflow is reset to its first workflow task (temporal workflow reset)', async () => {
+    const [accepted] = await send(alert({ labels: { service: `reset-${Date.now()}` } }));
+    const id = accepted.incidentId;
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(async () => ((await statusChanges(id)).length > 0 ? true : undefined), 'the first run recorded triggered');
+    const { runId } = await handle.describe();
+    // As `temporal workflow reset --type FirstWorkflowTask`: the new run does again all its first task did.
+    const firstTask = (await handle.fetchHistory()).events?.find((e) => e.workflowTaskCompletedEventAttributes);
+    const reset = await vigil.client.workflowService.resetWorkflowExecution({
+      namespace: vigil.client.options.namespace,
+      workflowExecution: { workflowId: accepted.workflowId, runId },
+      reason: 'reset to the first workflow task',
+      workflowTaskFinishEventId: firstTask?.eventId,
+      requestId: randomUUID(),
+    });
+    expect(reset.runId).not.toBe(runId);
+
+    // The reset run takes the resolve, answered once recorded, after what it took before (in order).
+    const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' });
+    expect(resolved.status).toBe(200);
+    const timeline = (await vigil.json(`/api/v1/incidents/${id}/audit?limit=200`)).body.events as Array<{ type: string; runId: string; data: Record<string, unknown> }>;
+    // The reset run recorded both its transitions, triggered again and resolved ...
+    const recordedByReset = timeline.filter((e) => e.type === 'activity.completed' && e.runId === reset.runId && e.data.activityType === 'recordTransition');
+    expect(recordedByReset).toHaveLength(2);
+    // ... and the incident was triggered once.
+    expect(timeline.filter((e) => e.type === 'incident.status_changed').map((e) => ({ runId: e.runId, ...e.data }))).toEqual([
+      { runId, from: null, to: 'triggered' },
+      { runId: reset.runId, from: 'triggered', to: 'resolved' },
+    ]);
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
+  it('records triggered once when a triggered incident whose workflow was deleted in Temporal is resolved by a fresh run', async () => {
+    const [accepted] = await send(alert({ labels: { service: `deleted-triggered-${Date.now()}` } }));
+    const id = accepted.incidentId;
+    await eventually(async () => ((await statusChanges(id)).length > 0 ? true : undefined), 'the first run recorded triggered');
+    const { runId } = await vigil.client.workflow.getHandle(accepted.workflowId).describe();
+    await vigil.client.workflowService.deleteWorkflowExecution({ namespace: vigil.client.options.namespace, workflowExecution: { workflowId: accepted.workflowId } });
+    await eventually(async () => ((await workflowStatus(id).catch((e: Error) => e.name)) === 'WorkflowNotFoundError' ? true : undefined), 'history deleted');
+
+    // The fresh run that resolving starts starts over at triggered, as the record is.
+    const resolved = await vigil.json(`/api/v1/incidents/${id}/resolve`, { method: 'POST' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.transitions.map((t: { to: string }) => t.to)).toEqual(['triggered', 'resolved']);
+    const freshRunId = (await vigil.client.workflow.getHandle(accepted.workflowId).describe()).runId;
+    expect((await statusChanges(id)).map((e) => ({ runId: e.runId, ...(e.data as object) }))).toEqual([
+      { runId, from: null, to: 'triggered' },
+      { runId: freshRunId, from: 'triggered', to: 'resolved' },
+    ]);
+  });
+
+  it('says the workflow is no longer in Temporal, not that it has not started, once Temporal forgot it', async () => {
+    const [accepted] = await send(alert({ labels: { service: `deleted-${Date.now()}` } }));
+    const id = accepted.incidentId;
+    await eventually(() => vigil.client.workflow.getHandle(accepted.workflowId).query(incidentStateQuery), 'workflow answering queries');
+    // As `temporal workflow delete`, or the namespace's retention after a termination.
+    await vigil.client.workflowService.deleteWorkflowExecution({ namespace: vigil.client.options.namespace, workflowExecution: { workflowId: accepted.workflowId } });
+    await eventually(async () => ((await workflowStatus(id).catch((e: Error) => e.name)) === 'WorkflowNotFoundError' ? true : undefined), 'history deleted');
+
+    const detail = await vigil.json(`/api/v1/incidents/${id}`);
+    expect(detail.status).toBe(200);
+    expect(incidentDetailSchema.parse(detail.body).workflow).toEqual({ id: accepted.workflowId, firstRunId: expect.any(String), available: false, reason: 'no_longer_in_temporal' });
+  });
+
+  it('audits the state change when a resolved alert resolves an incident whose workflow was terminated outside Vigil', async () => {
+    const labels = { service: `terminated-resolved-alert-${Date.now()}` };
+    const [accepted] = await send(alert({ labels }));
+    const id = accepted.incidentId;
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(() => handle.query(incidentStateQuery), 'workflow answering queries');
+    await handle.terminate('stopped by hand in the Temporal UI');
+
+    const [resolvedAlert] = await send(alert({ labels, status: 'resolved' }));
+    expect(resolvedAlert).toMatchObject({ incidentId: id, outcome: 'resolved' });
+    const change = await eventually(async () => (await statusChanges(id)).find((e) => (e.data as { to: string }).to === 'resolved'), 'the resolve audited as a state change');
+    expect(change).toMatchObject({
+      actor: expect.stringContaining('apikey:'),
+      traceId: resolvedAlert.traceId,
+      data: { from: 'triggered', to: 'resolved', workflow: expect.stringContaining('terminated outside Vigil') },
+    });
+    expect((await vigil.json(`/api/v1/incidents/${id}`)).body).toMatchObject({ status: 'resolved', resolvedBy: change?.actor });
+    expect((await statusChanges(id)).map((e) => e.data)).toEqual([
+      { from: null, to: 'triggered' },
+      { from: 'triggered', to: 'resolved', note: 'resolved alert received', workflow: expect.stringContaining('terminated outside Vigil') },
+    ]);
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
   });
 
   it('lists incidents filtered by status, severity and service, one cursor page at a time', async () => {

@@ -17,6 +17,7 @@ import {
   acknowledgeUpdate,
   incidentCommandSignal,
   incidentStateQuery,
+  incidentTransitionKey,
   isIncidentCommand,
   isRecordableActor,
   resolveUpdate,
@@ -42,6 +43,13 @@ export const CONTINUE_AS_NEW_PATCH = 'continue-as-new-when-suggested';
 
 /** Runs started before it key their transitions' audit events by workflow id alone, and must replay so. */
 export const TRANSITION_KEY_PER_RUN_PATCH = 'transition-key-per-run';
+
+/**
+ * Runs started before it key their transitions' audit events per run (or, before that, by workflow id
+ * and index), and must replay so. A run that does again what an earlier run of the incident did (a
+ * reset, a run started afresh once Temporal forgot the last) records a transition only once.
+ */
+export const TRANSITION_KEY_PER_STATUS_PATCH = 'transition-key-per-status';
 
 /**
  * Runs started before it let a cancel request cut short the recording of a transition (each of their
@@ -74,6 +82,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const mayContinueAsNew = patched(CONTINUE_AS_NEW_PATCH);
   const keyPerRun = patched(TRANSITION_KEY_PER_RUN_PATCH);
   const outliveCancel = patched(TRANSITIONS_OUTLIVE_CANCEL_PATCH);
+  const keyPerStatus = patched(TRANSITION_KEY_PER_STATUS_PATCH);
   const state: IncidentLiveState = input.continued ?? {
     incidentId: input.incidentId,
     status: 'triggered',
@@ -93,7 +102,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     showState(input, state);
     const { incidentId } = input;
     const { workflowId, runId } = workflowInfo();
-    const idempotencyKey = keyPerRun ? `${workflowId}:${runId}:transition:${transitionIndex}` : undefined;
+    // Per incident and status, which it reaches once (statuses only move forward): the same move
+    // recorded again by another run of the incident is the same fact.
+    const idempotencyKey = keyPerStatus ? incidentTransitionKey(workflowId, to) : keyPerRun ? `${workflowId}:${runId}:transition:${transitionIndex}` : undefined;
     const transition = { incidentId, from, to, actor, transitionIndex, idempotencyKey, at };
     // A transition taken is a fact: a cancel request waits for it to be recorded rather than cut it short.
     persisted = persisted.then(() => (outliveCancel ? CancellationScope.nonCancellable(() => recordTransition(transition)) : recordTransition(transition)));

@@ -8,10 +8,13 @@ export interface RecordTransitionInput {
   /** Distinguishes this transition within the workflow, so a retried activity records it once. */
   transitionIndex: number;
   /**
-   * The audit event's idempotency key: `<workflowId>:<runId>:transition:<index>`, so that a run
-   * started afresh under the same workflow id (the old one's history past Temporal's retention)
-   * cannot take a key of the old run. Absent from runs started before the patch
-   * `transition-key-per-run`; those keep `<workflowId>:transition:<index>`.
+   * The audit event's idempotency key: `<workflowId>:transition:<to>` (incidentTransitionKey), one per
+   * incident and status, which the incident reaches once. A run that does again what an earlier run
+   * of the incident did (reset in the Temporal UI or CLI, or started afresh under the same workflow id
+   * once Temporal forgot the last) records each transition once, and never takes the key of another
+   * transition (as index-keyed runs did: a fresh run's second transition was the old run's second).
+   * Runs started before the patch `transition-key-per-status` give `<workflowId>:<runId>:transition:<index>`,
+   * and those before `transition-key-per-run` none: then `<workflowId>:transition:<index>`.
    */
   idempotencyKey?: string;
   /**

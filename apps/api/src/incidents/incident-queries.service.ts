@@ -10,7 +10,8 @@ import { describeErrorChain } from '../../../../libs/temporal';
 import { toAlertView, type AlertPage } from './alert.view';
 import { pageOf, type PageCursor } from './cursor';
 import { toIncidentView, type IncidentDetail, type IncidentPage } from './incident.view';
-import { liveWorkflowFrom, type LiveWorkflow } from './live-workflow';
+import { OutboxStore } from '../outbox/outbox.store';
+import { liveWorkflowFrom, unknownToTemporal, type LiveWorkflow } from './live-workflow';
 
 const QUERY_DEADLINE_MS = 3_000;
 /**
@@ -42,6 +43,7 @@ export class IncidentQueries {
     @InjectRepository(AlertEntity) private readonly alertRows: Repository<AlertEntity>,
     private readonly client: Client,
     private readonly config: VigilConfig,
+    private readonly outbox: OutboxStore,
   ) {}
 
   async list(filter: IncidentFilter): Promise<IncidentPage> {
@@ -79,7 +81,7 @@ export class IncidentQueries {
   /** The record from PostgreSQL with the workflow's live state (when Temporal answers) and links. */
   async detail(id: string): Promise<IncidentDetail> {
     const incident = await this.get(id);
-    const workflow = await this.liveState(incident.workflowId);
+    const workflow = await this.liveState(incident);
     return {
       ...toIncidentView(incident),
       // Long incidents continue as new under the same workflow id: the id reaches the latest run.
@@ -94,15 +96,27 @@ export class IncidentQueries {
   }
 
   /** The workflow's live state; see liveWorkflowFrom for why there may be none. */
-  private async liveState(workflowId: string): Promise<LiveWorkflow> {
+  private async liveState(incident: IncidentEntity): Promise<LiveWorkflow> {
+    const { workflowId } = incident;
     const handle = this.client.workflow.getHandle(workflowId);
     const asked = Date.now();
     const [state, description] = await Promise.allSettled([
       this.client.connection.withDeadline(asked + QUERY_DEADLINE_MS, () => handle.query(incidentStateQuery)),
       this.client.connection.withDeadline(asked + DESCRIBE_DEADLINE_MS, () => handle.describe()),
     ]);
-    const { live, failure } = liveWorkflowFrom(state, description);
+    const started = unknownToTemporal(description) && (await this.wasStarted(incident));
+    const { live, failure } = liveWorkflowFrom(state, description, started);
     if (failure !== undefined) this.logger.warn(`live state of ${workflowId} unavailable: ${describeErrorChain(failure)}`);
     return live;
+  }
+
+  /**
+   * Whether the record says the workflow was started: a run recorded a transition (and named itself
+   * on the record), or none of the incident's commands is still in the outbox. Every incident queues
+   * a first command when it opens, and a command delivered or dropped as its workflow closed means the
+   * workflow was there; delivered rows are pruned, undelivered ones never.
+   */
+  private async wasStarted(incident: IncidentEntity): Promise<boolean> {
+    return incident.workflowRunId !== null || !(await this.outbox.hasUndelivered(incident.workflowId));
   }
 }

@@ -3,6 +3,7 @@ import type { IncidentLiveState } from '../../../../libs/contracts';
 import { INCIDENT_STATUSES, SEVERITIES } from '../../../../libs/domain';
 import type { IncidentEntity } from '../../../../libs/persistence';
 import { isoTime } from '../http/openapi-schema';
+import { LIVE_WORKFLOW_UNAVAILABLE } from './live-workflow';
 
 const status = z.enum(INCIDENT_STATUSES);
 
@@ -53,7 +54,12 @@ export const incidentDetailSchema = incidentViewSchema.extend({
       execution: z.enum(WORKFLOW_EXECUTIONS).describe('the latest run in Temporal: a closed run (terminated in the Temporal UI, say) still answers with its last state'),
       state: liveStateSchema,
     }),
-    z.strictObject({ ...workflowLink, available: z.literal(false), reason: z.enum(['not_started', 'no_answer', 'unreachable']) }),
+    z.strictObject({ ...workflowLink, available: z.literal(false), reason: z
+        .enum(LIVE_WORKFLOW_UNAVAILABLE)
+        .describe(
+          'not_started: its start command is still in the outbox; no_longer_in_temporal: it was started, and Temporal no longer has it (deleted, or closed and past the namespace retention); no_answer: no worker answered its query; unreachable: Temporal did not answer',
+        ),
+    }),
   ]),
   links: z.strictObject({ self: z.string(), alerts: z.string(), audit: z.string(), temporalUi: z.url() }),
 });

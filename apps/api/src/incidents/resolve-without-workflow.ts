@@ -1,6 +1,7 @@
-import type { DataSource } from 'typeorm';
-import { incidentChainId, type AuditLog } from '../../../../libs/audit';
-import type { IncidentLiveState, IncidentTransitionRecord } from '../../../../libs/contracts';
+import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import type { DataSource, EntityManager } from 'typeorm';
+import { incidentChainId, type AuditEventRecord, type AuditLog } from '../../../../libs/audit';
+import { incidentTransitionKey, type IncidentLiveState, type IncidentTransitionRecord } from '../../../../libs/contracts';
 import type { IncidentStatus, Severity } from '../../../../libs/domain';
 import { moveIncidentForward } from '../../../../libs/persistence';
 import { activeTraceFields } from '../../../../libs/telemetry';
@@ -34,21 +35,42 @@ export function resolveRecordWithoutWorkflow(dataSource: DataSource, auditLog: A
     const before = await moveIncidentForward(manager, { incidentId, to: 'resolved', actor });
     if (!before) return null;
     const { status: from, severity } = before;
-    const event = await auditLog.append(
-      {
-        chainId: incidentChainId(incidentId),
-        type: 'incident.status_changed',
-        actor,
-        incidentId,
-        ...activeTraceFields(),
-        workflowId: request.workflowId,
-        runId: request.runId,
-        data: { from, to: 'resolved', note: request.note ?? null, workflow: request.howClosed },
-      },
-      manager,
-    );
+    const event = await auditResolvedWithoutWorkflow(manager, auditLog, { ...request, from });
     return { from, severity, at: event.occurredAt };
   });
+}
+
+/**
+ * The state change of an incident resolved while its workflow was closed outside Vigil, in the
+ * caller's transaction: by the API's resolve, or by a resolved alert (intake has resolved the
+ * record; the dispatcher finds no run to take it). Keyed by the incident's move to resolved, so a
+ * redelivered command records it once. `from` is null when nobody could say.
+ */
+export function auditResolvedWithoutWorkflow(
+  manager: EntityManager,
+  auditLog: AuditLog,
+  change: ResolveWithoutWorkflow & { from: IncidentStatus | null },
+): Promise<AuditEventRecord> {
+  const { incidentId, workflowId } = change;
+  return auditLog.append(
+    {
+      chainId: incidentChainId(incidentId),
+      type: 'incident.status_changed',
+      actor: change.actor,
+      incidentId,
+      ...activeTraceFields(),
+      workflowId,
+      runId: change.runId,
+      data: { from: change.from, to: 'resolved', note: change.note ?? null, workflow: change.howClosed },
+      idempotencyKey: incidentTransitionKey(workflowId, 'resolved'),
+    },
+    manager,
+  );
+}
+
+/** How a run that did not resolve its incident ended, for the audit event and the 409. */
+export function closedOutside(status: WorkflowExecutionStatusName): string {
+  return `the incident's workflow was ${status.toLowerCase().replace(/_/g, ' ')} outside Vigil`;
 }
 
 /**

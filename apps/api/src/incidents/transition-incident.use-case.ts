@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   Client,
-  type WorkflowExecutionStatusName,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
@@ -25,7 +24,7 @@ import { incidentStartOptions } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
 import { LateUpdateOutcomes } from './late-update-outcomes';
-import { resolveRecordWithoutWorkflow, stateAfterResolvedWithoutWorkflow } from './resolve-without-workflow';
+import { closedOutside, resolveRecordWithoutWorkflow, stateAfterResolvedWithoutWorkflow } from './resolve-without-workflow';
 import { startInputFromRecord } from './start-input-from-record';
 import { updateFailure } from './update-failure';
 
@@ -180,10 +179,6 @@ export class TransitionIncident {
       data: { update: UPDATES[request.to].name, updateId: request.updateId, outcome, note: request.note ?? null, ...(at.reason === undefined ? {} : { reason: at.reason }) },
     });
   }
-}
-
-function closedOutside(status: WorkflowExecutionStatusName): string {
-  return `the incident's workflow was ${status.toLowerCase().replace(/_/g, ' ')} outside Vigil`;
 }
 
 function notAllowed(status: string, to: string, reason?: string): DomainError {

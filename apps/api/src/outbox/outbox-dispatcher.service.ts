@@ -1,13 +1,15 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
-import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, incidentStateQuery, type IncidentCommand } from '../../../../libs/contracts';
+import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, incidentStateQuery, VigilStatus, type IncidentCommand } from '../../../../libs/contracts';
+import { INCIDENT_STATUSES, type IncidentStatus } from '../../../../libs/domain';
 import { describeErrorChain, incidentStartOptions, isTemporalRefusal } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { resolvesWithin } from '../resolves-within';
 import { IncidentQueries } from '../incidents/incident-queries.service';
+import { auditResolvedWithoutWorkflow, closedOutside } from '../incidents/resolve-without-workflow';
 import { startInputFromRecord } from '../incidents/start-input-from-record';
 import { retryDelayMs } from './backoff';
 import { DeliveryQueue } from './delivery-queue';
@@ -146,38 +148,54 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   /**
    * The incident's workflow has closed. A command it took before it closed (its delivery was not
    * settled: PostgreSQL failed just then, or the process died) was delivered after all; any other
-   * has nothing left to act on.
+   * has nothing left to act on. A resolve no run took, of a run closed outside Vigil (terminated,
+   * say), has still resolved the record (intake did): its state change is audited here, as the
+   * API's resolve of such an incident audits it, since no workflow will.
    */
   private async settleClosed(command: OutboxCommand): Promise<void> {
-    let closed: { runId: string; lastCommandSeq: number };
-    try {
-      closed = await this.closedRunState(command.workflowId);
-    } catch (error) {
-      return this.markDropped(command, `workflow already closed; whether it took this command before could not be checked: ${describeErrorChain(error)}`);
+    const handle = this.client.workflow.getHandle(command.workflowId);
+    const [state, description] = await this.client.connection.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, () =>
+      // A worker answers the query (from the history), Temporal alone the describe.
+      Promise.allSettled([handle.query(incidentStateQuery), handle.describe()]),
+    );
+    if (state.status === 'fulfilled' && description.status === 'fulfilled' && state.value.lastCommandSeq >= Number(command.id)) {
+      return this.markDispatched(command, description.value.runId);
     }
-    if (closed.lastCommandSeq >= Number(command.id)) return this.markDispatched(command, closed.runId);
-    return this.markDropped(command, 'workflow already closed');
-  }
-
-  /** Asked of the closed run's last state (a worker answers it from the history). */
-  private closedRunState(workflowId: string): Promise<{ runId: string; lastCommandSeq: number }> {
-    const handle = this.client.workflow.getHandle(workflowId);
-    return this.client.connection.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, async () => {
-      const [state, { runId }] = await Promise.all([handle.query(incidentStateQuery), handle.describe()]);
-      return { runId, lastCommandSeq: state.lastCommandSeq };
-    });
+    const unchecked = [state, description].find((answer) => answer.status === 'rejected');
+    const reason = unchecked
+      ? `workflow already closed; whether it took this command before could not be checked: ${describeErrorChain(unchecked.reason)}`
+      : 'workflow already closed';
+    const { command: queued } = command.payload;
+    if (queued.kind !== 'resolve' || description.status === 'rejected' || description.value.status.name === 'COMPLETED') return this.markDropped(command, reason);
+    // Its last status: the run's own state, else the search attribute it keeps (Temporal alone answers that).
+    const lastStatus = state.status === 'fulfilled' ? state.value.status : description.value.typedSearchAttributes.get(VigilStatus);
+    const resolved = {
+      incidentId: command.payload.input.incidentId,
+      actor: queued.actor,
+      note: queued.reason,
+      workflowId: command.workflowId,
+      runId: description.value.runId,
+      howClosed: `${closedOutside(description.value.status.name)}; resolved without it`,
+      from: isIncidentStatus(lastStatus) ? lastStatus : null,
+    };
+    return this.markDropped(command, reason, (m) => auditResolvedWithoutWorkflow(m, this.auditLog, resolved));
   }
 
   private markDispatched(command: OutboxCommand, runId: string): Promise<void> {
     return this.settle(command, null, { type: 'workflow.signaled', runId, data: {} });
   }
 
-  private markDropped(command: OutboxCommand, reason: string): Promise<void> {
-    return this.settle(command, reason, { type: 'workflow.command_dropped', data: { reason } });
+  private markDropped(command: OutboxCommand, reason: string, alongside?: (m: EntityManager) => Promise<unknown>): Promise<void> {
+    return this.settle(command, reason, { type: 'workflow.command_dropped', data: { reason } }, alongside);
   }
 
-  /** Takes the command off the outbox and audits what became of it, in one transaction. */
-  private async settle(command: OutboxCommand, note: string | null, event: { type: string; runId?: string; data: Record<string, unknown> }): Promise<void> {
+  /** Takes the command off the outbox and audits what became of it (and `alongside`, if given), in one transaction. */
+  private async settle(
+    command: OutboxCommand,
+    note: string | null,
+    event: { type: string; runId?: string; data: Record<string, unknown> },
+    alongside?: (m: EntityManager) => Promise<unknown>,
+  ): Promise<void> {
     const incidentId = command.payload.input.incidentId;
     const sent = command.payload.command;
     await this.dataSource.transaction(async (m) => {
@@ -196,6 +214,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
         },
         m,
       );
+      await alongside?.(m);
     });
   }
 
@@ -213,4 +232,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       this.logger.warn(`could not record the retry of command ${command.id}: ${String(e)}`);
     });
   }
+}
+
+function isIncidentStatus(value: unknown): value is IncidentStatus {
+  return INCIDENT_STATUSES.includes(value as IncidentStatus);
 }

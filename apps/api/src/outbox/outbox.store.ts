@@ -40,6 +40,12 @@ export class OutboxStore {
     return rows.length > 0;
   }
 
+  /** Whether any command for the workflow is still undelivered: while its first is, the workflow has not been started. */
+  async hasUndelivered(workflowId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM workflow_outbox WHERE workflow_id = $1 AND dispatched_at IS NULL LIMIT 1`, [workflowId]);
+    return rows.length > 0;
+  }
+
   /** Puts a command back for the poller to take after `delayMs`, as no attempt at all (unlike `scheduleRetry`). */
   async postpone(id: string, delayMs: number): Promise<void> {
     await this.dataSource.query(`UPDATE workflow_outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1 AND dispatched_at IS NULL`, [

@@ -26,9 +26,9 @@ function recordAhead(row: IncidentRecord | null, input: RecordTransitionInput) {
 
 /**
  * Moves the incident row forward (never back: intake may already have resolved it) and records
- * the state change in the audit log, in one transaction. Keyed by the workflow's run and the
- * transition's index (runs started before `transition-key-per-run` by the workflow id and the
- * index), so a retried attempt changes nothing twice.
+ * the state change in the audit log, in one transaction. Keyed by the incident and the status it
+ * moves to (runs of older code: by the run and the transition's index, or by the workflow id and the
+ * index; see RecordTransitionInput), so a retried attempt changes nothing twice.
  */
 async function recordTransition(deps: IncidentActivityDeps, input: RecordTransitionInput): Promise<void> {
   const { workflowExecution } = Context.current().info;
