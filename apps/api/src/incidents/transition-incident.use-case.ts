@@ -21,7 +21,7 @@ import {
   type IncidentLiveState,
 } from '../../../../libs/contracts';
 import { canTransition, DomainError, DomainErrorCode, type IncidentStatus } from '../../../../libs/domain';
-import { incidentStartOptions } from '../../../../libs/temporal';
+import { incidentStartOptions, isWorkflowNotReady } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
 import { LateUpdateOutcomes } from './late-update-outcomes';
@@ -46,7 +46,7 @@ type UpdateRequest = TransitionIncidentCommand & { updateId: string };
  * state after the change). Update-with-start covers an incident whose workflow command is still
  * in the outbox. The workflow's validator decides; a refusal is a 409. A change the workflow took
  * and then failed (any failure but its validator's refusal) is audited as `failed` and answered as
- * an unexpected error.
+ * an unexpected error. A workflow whose workflow tasks keep failing takes no change: a 503 that says so.
  *
  * A workflow closed outside Vigil (terminated or cancelled in the Temporal UI) leaves its incident
  * open with nothing to move it: such an incident can still be resolved, in PostgreSQL alone.
@@ -96,6 +96,8 @@ export class TransitionIncident {
     } catch (error) {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(request, incident.workflowId);
+      // Temporal takes no update while the workflow task keeps failing (a bug, a non-determinism error): it never reached the workflow.
+      if (isWorkflowNotReady(error)) return this.notMakingProgress(request, incident.workflowId);
       if (error instanceof WorkflowUpdateFailedError) {
         const { outcome, reason, currentStatus } = updateFailure(error);
         if (outcome === 'rejected') return this.refuse(request, incident.workflowId, update?.workflowRunId, reason, currentStatus);
@@ -126,6 +128,17 @@ export class TransitionIncident {
       this.logger.error(`the change of incident ${request.incidentId} to ${request.to} is made, but its "accepted" update event was not written: ${String(error)}`),
     );
     return state;
+  }
+
+  /**
+   * Temporal refused the update because the workflow is not making progress: every workflow task of
+   * its run fails (a bug that throws in the workflow, a non-determinism error after a code change),
+   * and Temporal retries it for ever. The change never reached the workflow; nothing was changed.
+   */
+  private async notMakingProgress(request: UpdateRequest, workflowId: string): Promise<never> {
+    const reason = `the incident's workflow is not making progress: its workflow tasks are failing (see the worker's log, or the workflow's history in the Temporal UI), and Temporal gave it no change to ${request.to}; nothing was changed`;
+    await this.audit(request, 'undelivered', { workflowId, reason });
+    throw new DomainError(DomainErrorCode.WorkflowUnavailable, `${reason}. Ask again once the workflow is fixed`);
   }
 
   /**
@@ -166,9 +179,10 @@ export class TransitionIncident {
   /**
    * The update as asked for (`requested`, before Temporal is asked), and its outcome, with the run
    * that took, refused or failed it (none when the record refused it first, or when it came after the
-   * request gave up) and the reason of a refusal or failure. Its `updateId` links them.
+   * request gave up) and the reason of a refusal or failure, or of Temporal not handing it to the
+   * workflow (`undelivered`: its workflow tasks keep failing). Its `updateId` links them.
    */
-  private async audit(request: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected' | 'failed', at: { workflowId: string; runId?: string; reason?: string }): Promise<void> {
+  private async audit(request: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected' | 'failed' | 'undelivered', at: { workflowId: string; runId?: string; reason?: string }): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(request.incidentId),
       type: 'workflow.update',
