@@ -1,4 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { incidentStateQuery } from '../libs/contracts';
+import { liveStateSchema } from '../apps/api/src/incidents/incident.view';
 import { problemSchema } from '../apps/api/src/http/problem';
 import { alert, eventually, TestTemporal, Vigil } from './support/vigil-harness';
 
@@ -58,6 +60,140 @@ describe('an incident workflow whose workflow tasks keep failing', () => {
       { update: 'acknowledge', updateId: events[0].data.updateId, outcome: 'undelivered', note: 'on it', reason: expect.stringContaining('nothing was changed') },
     ]);
     expect((await vigil.json(`/api/v1/incidents/${accepted.incidentId}`)).body).toMatchObject({ status: 'triggered', acknowledgedBy: null });
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+});
+
+/**
+ * Terminated in the Temporal UI (or the CLI) while an acknowledge is being recorded: the update
+ * fails, and its recordTransition activity, already under way, may still write the change. The
+ * answer says what the record shows.
+ */
+describe('an incident workflow terminated while it records an acknowledge', () => {
+  let temporal: TestTemporal;
+  let vigil: Vigil;
+
+  beforeAll(async () => {
+    temporal = await TestTemporal.start();
+    vigil = await Vigil.start({ temporalAddress: temporal.address });
+  });
+  afterAll(async () => {
+    await vigil?.stop();
+    await temporal?.stop();
+  });
+
+  /** An incident whose workflow has recorded its triggered state. */
+  async function runningIncident(): Promise<{ incidentId: string; workflowId: string }> {
+    const [accepted] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(async () => ((await handle.query(incidentStateQuery)).transitions.length === 1 ? true : undefined), 'the workflow running');
+    await eventually(async () => ((await vigil.ownerQuery(`SELECT 1 FROM incidents WHERE id = $1 AND workflow_run_id IS NOT NULL`, [accepted.incidentId])).length ? true : undefined), 'the triggered state recorded');
+    return accepted;
+  }
+
+  it('answers 200 with the acknowledged state when the activity under way recorded it, and audits it as accepted', async () => {
+    const { incidentId, workflowId } = await runningIncident();
+    const handle = vigil.client.workflow.getHandle(workflowId);
+    const lock = await vigil.ownerConnection();
+    let ack: Promise<{ status: number; body: any }>;
+    try {
+      // The acknowledge's activity waits on the incident's row while the workflow is terminated.
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incidentId]);
+      ack = vigil.json(`/api/v1/incidents/${incidentId}/acknowledge`, { body: { note: 'on it' } });
+      await eventually(async () => ((await handle.query(incidentStateQuery)).status === 'acknowledged' ? true : undefined), 'the acknowledge taken');
+      await eventually(async () => {
+        const waiting = await vigil.ownerQuery(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE incidents%'`);
+        return waiting.length ? true : undefined;
+      }, 'the activity waiting on the row');
+      await handle.terminate('stopped by hand in the Temporal UI');
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+    }
+
+    const answer = await ack;
+    expect(answer.status).toBe(200);
+    expect(liveStateSchema.parse(answer.body)).toMatchObject({ incidentId, status: 'acknowledged' });
+    expect(answer.body.transitions.at(-1)).toMatchObject({ from: 'triggered', to: 'acknowledged', actor: expect.stringMatching(/^apikey:/) });
+    expect((await handle.describe()).status.name).toBe('TERMINATED');
+    expect((await vigil.json(`/api/v1/incidents/${incidentId}`)).body).toMatchObject({ status: 'acknowledged', acknowledgedBy: expect.stringMatching(/^apikey:/) });
+
+    const { runId } = await handle.describe();
+    const events = await updateEvents(vigil, incidentId);
+    expect(events.map((e) => [e.runId, e.data])).toEqual([
+      [null, { update: 'acknowledge', updateId: expect.any(String), outcome: 'requested', note: 'on it' }],
+      [runId, { update: 'acknowledge', updateId: events[0].data.updateId, outcome: 'accepted', note: 'on it', reason: "the incident's workflow was terminated outside Vigil once it had recorded the change" }],
+    ]);
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
+  /**
+   * Runs `work` while PostgreSQL refuses the workflow's recording of the incident's change to `to`
+   * (its audit event: the activity's transaction fails, to be retried), and then asks for that change
+   * and terminates the workflow once an attempt has failed. Answers the request's answer.
+   */
+  async function terminatedWhileRecordingFails(incidentId: string, workflowId: string, action: 'acknowledge' | 'resolve', to: string): Promise<{ status: number; body: any }> {
+    // A state change the API writes itself (resolved without the workflow) says how the workflow ended: that one passes.
+    await vigil.ownerQuery(`
+      CREATE FUNCTION refuse_recording() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.incident_id = '${incidentId}' AND NEW.type = 'incident.status_changed' AND NEW.data->>'to' = '${to}' AND NOT NEW.data ? 'workflow' THEN
+          RAISE EXCEPTION 'event refused for this test';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_recording BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_recording();`);
+    try {
+      const answer = vigil.json(`/api/v1/incidents/${incidentId}/${action}`, { body: { note: 'on it' } });
+      await eventually(async () => {
+        const { body } = await vigil.json(`/api/v1/incidents/${incidentId}/audit?limit=200`);
+        // The second recordTransition of the run (the first recorded the triggered state).
+        return body.events.some((e: { type: string; data: { activityId?: string } }) => e.type === 'activity.failed' && e.data.activityId === '2') ? true : undefined;
+      }, `the recording of the ${action} failing`);
+      await vigil.client.workflow.getHandle(workflowId).terminate('stopped by hand in the Temporal UI');
+      return await answer;
+    } finally {
+      await vigil.ownerQuery('DROP TRIGGER refuse_recording ON audit_events; DROP FUNCTION refuse_recording();');
+    }
+  }
+
+  it('answers 409 saying the workflow was terminated outside Vigil when the change was not recorded, audits it as failed, and the incident can still be resolved', async () => {
+    const { incidentId, workflowId } = await runningIncident();
+    const handle = vigil.client.workflow.getHandle(workflowId);
+    const answer = await terminatedWhileRecordingFails(incidentId, workflowId, 'acknowledge', 'acknowledged');
+
+    expect(answer.status).toBe(409);
+    expect(problemSchema.parse(answer.body).detail).toContain("the incident's workflow was terminated outside Vigil before it recorded the change");
+    expect(answer.body).toMatchObject({ currentStatus: 'triggered', requestedStatus: 'acknowledged' });
+    expect((await vigil.json(`/api/v1/incidents/${incidentId}`)).body).toMatchObject({ status: 'triggered', acknowledgedBy: null });
+    const { runId } = await handle.describe();
+    const events = await updateEvents(vigil, incidentId);
+    expect(events.map((e) => [e.runId, e.data])).toEqual([
+      [null, { update: 'acknowledge', updateId: expect.any(String), outcome: 'requested', note: 'on it' }],
+      [runId, { update: 'acknowledge', updateId: events[0].data.updateId, outcome: 'failed', note: 'on it', reason: "the incident's workflow was terminated outside Vigil before it recorded the change" }],
+    ]);
+
+    const resolved = await vigil.json(`/api/v1/incidents/${incidentId}/resolve`, { body: { note: 'cleaning up' } });
+    expect(resolved.status).toBe(200);
+    expect(liveStateSchema.parse(resolved.body).status).toBe('resolved');
+    expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
+  it('resolves in PostgreSQL alone when the workflow was terminated before it recorded the resolve, and audits it as accepted', async () => {
+    const { incidentId, workflowId } = await runningIncident();
+    const answer = await terminatedWhileRecordingFails(incidentId, workflowId, 'resolve', 'resolved');
+
+    expect(answer.status).toBe(200);
+    expect(liveStateSchema.parse(answer.body)).toMatchObject({ incidentId, status: 'resolved' });
+    expect((await vigil.json(`/api/v1/incidents/${incidentId}`)).body).toMatchObject({ status: 'resolved', resolvedBy: expect.stringMatching(/^apikey:/) });
+    const { body } = await vigil.json(`/api/v1/incidents/${incidentId}/audit?limit=200`);
+    const changes = body.events.filter((e: { type: string }) => e.type === 'incident.status_changed');
+    expect(changes.at(-1)).toMatchObject({
+      data: { from: 'triggered', to: 'resolved', note: 'on it', workflow: "the incident's workflow was terminated outside Vigil before it recorded the change; resolved without it" },
+    });
+    const events = await updateEvents(vigil, incidentId);
+    expect(events.map((e) => e.data.outcome)).toEqual(['requested', 'accepted']);
     expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
   });
 });
