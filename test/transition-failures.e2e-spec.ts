@@ -27,7 +27,7 @@ describe('an incident workflow whose workflow tasks keep failing', () => {
   beforeAll(async () => {
     temporal = await TestTemporal.start();
     // Vigil's own worker would run the real workflow: the test's worker runs the broken one on this task queue.
-    vigil = await Vigil.start({ temporalAddress: temporal.address, worker: false, env: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    vigil = await Vigil.start({ temporalAddress: temporal.address, worker: false, env: { TEMPORAL_TASK_QUEUE: taskQueue, VIGIL_UPDATE_TIMEOUT_MS: '2000' } });
     connection = await NativeConnection.connect({ address: temporal.address });
     worker = await Worker.create({ connection, taskQueue, workflowsPath: require.resolve('./support/broken-workflows') });
     running = worker.run();
@@ -61,6 +61,20 @@ describe('an incident workflow whose workflow tasks keep failing', () => {
     ]);
     expect((await vigil.json(`/api/v1/incidents/${accepted.incidentId}`)).body).toMatchObject({ status: 'triggered', acknowledgedBy: null });
     expect((await vigil.json('/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
+  it('says the workflow is not making progress also while Temporal still holds the change (its task failing its first times)', async () => {
+    const [accepted] = (await vigil.json('/api/v1/alerts', { body: alert() })).body.alerts;
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    // Retried at once after its first failure, then after a pause: meanwhile Temporal holds updates rather than refuse them.
+    await eventually(async () => (((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) >= 2 ? true : undefined), 'the workflow task failing');
+
+    const ack = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { body: { note: 'on it' } });
+    expect(ack.status).toBe(503);
+    expect(ack.headers.get('retry-after')).toBe('5');
+    expect(problemSchema.parse(ack.body).detail).toContain("the incident's workflow is not making progress: its workflow tasks are failing");
+    expect((await updateEvents(vigil, accepted.incidentId)).map((e) => e.data.outcome)[0]).toBe('requested');
+    expect((await vigil.json(`/api/v1/incidents/${accepted.incidentId}`)).body).toMatchObject({ status: 'triggered' });
   });
 });
 

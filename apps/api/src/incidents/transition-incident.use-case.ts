@@ -32,6 +32,12 @@ import { updateFailure } from './update-failure';
 
 const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
 
+/** How long a describe of the workflow may take after an update ran out of time (Temporal alone answers it). */
+const DESCRIBE_DEADLINE_MS = 2_000;
+
+const WORKFLOW_TASKS_FAILING =
+  "the incident's workflow is not making progress: its workflow tasks are failing (see the worker's log, or the workflow's history in the Temporal UI)";
+
 export interface TransitionIncidentCommand {
   incidentId: string;
   to: keyof typeof UPDATES;
@@ -112,10 +118,13 @@ export class TransitionIncident {
         this.lateOutcomes.follow(incident.workflowId, request.updateId, (late) =>
           this.audit(request, late.outcome, { workflowId: incident.workflowId, reason: late.outcome === 'accepted' ? undefined : late.reason }),
         );
-        throw new DomainError(
-          DomainErrorCode.WorkflowUnavailable,
-          `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms (is Temporal answering, and a worker running and keeping up?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident, and if it has not changed, ask again (a change already made is answered 409, never made twice)`,
-        );
+        const notTaken = `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms`;
+        const afterwards = 'Temporal may still hand it to the workflow, which then applies it if it still can: read the incident, and if it has not changed, ask again (a change already made is answered 409, never made twice)';
+        // Held by Temporal while the workflow task fails its first times (past those, Temporal refuses updates: notMakingProgress).
+        if (await this.workflowTasksFailing(incident.workflowId)) {
+          throw new DomainError(DomainErrorCode.WorkflowUnavailable, `${notTaken}: ${WORKFLOW_TASKS_FAILING}; ${afterwards} once the workflow is fixed`);
+        }
+        throw new DomainError(DomainErrorCode.WorkflowUnavailable, `${notTaken} (is Temporal answering, and a worker running and keeping up?); ${afterwards}`);
       }
       if (!update) throw error;
       // Not refused, not finished in time: the workflow accepted it and applies it whatever becomes of this request.
@@ -139,9 +148,16 @@ export class TransitionIncident {
    * and Temporal retries it for ever. The change never reached the workflow; nothing was changed.
    */
   private async notMakingProgress(request: UpdateRequest, workflowId: string): Promise<never> {
-    const reason = `the incident's workflow is not making progress: its workflow tasks are failing (see the worker's log, or the workflow's history in the Temporal UI), and Temporal gave it no change to ${request.to}; nothing was changed`;
+    const reason = `${WORKFLOW_TASKS_FAILING}, and Temporal gave it no change to ${request.to}; nothing was changed`;
     await this.audit(request, 'undelivered', { workflowId, reason });
     throw new DomainError(DomainErrorCode.WorkflowUnavailable, `${reason}. Ask again once the workflow is fixed`);
+  }
+
+  /** Whether the workflow's current task has failed before (Temporal retries it): false when Temporal does not say in time. */
+  private async workflowTasksFailing(workflowId: string): Promise<boolean> {
+    const deadline = Date.now() + DESCRIBE_DEADLINE_MS;
+    const description = await this.client.connection.withDeadline(deadline, () => this.client.workflow.getHandle(workflowId).describe()).catch(() => null);
+    return (description?.raw.pendingWorkflowTask?.attempt ?? 0) > 1;
   }
 
   /**
