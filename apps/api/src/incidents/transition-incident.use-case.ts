@@ -20,15 +20,22 @@ import {
   type IncidentLiveState,
 } from '../../../../libs/contracts';
 import { canTransition, DomainError, DomainErrorCode, type IncidentStatus } from '../../../../libs/domain';
-import { incidentStartOptions } from '../../../../libs/temporal';
+import { incidentStartOptions, isWorkflowNotReady } from '../../../../libs/temporal';
 import { activeTraceFields } from '../../../../libs/telemetry';
 import { IncidentQueries } from './incident-queries.service';
 import { LateUpdateOutcomes } from './late-update-outcomes';
 import { closedOutside, resolveRecordWithoutWorkflow, stateAfterResolvedWithoutWorkflow } from './resolve-without-workflow';
 import { startInputFromRecord } from './start-input-from-record';
+import { recordAfterRun, stateAfterRecorded } from './transition-recorded';
 import { updateFailure } from './update-failure';
 
 const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
+
+/** How long a describe of the workflow may take after an update ran out of time (Temporal alone answers it). */
+const DESCRIBE_DEADLINE_MS = 2_000;
+
+const WORKFLOW_TASKS_FAILING =
+  "the incident's workflow is not making progress: its workflow tasks are failing (see the worker's log, or the workflow's history in the Temporal UI)";
 
 export interface TransitionIncidentCommand {
   incidentId: string;
@@ -45,7 +52,8 @@ type UpdateRequest = TransitionIncidentCommand & { updateId: string };
  * state after the change). Update-with-start covers an incident whose workflow command is still
  * in the outbox. The workflow's validator decides; a refusal is a 409. A change the workflow took
  * and then failed (any failure but its validator's refusal) is audited as `failed` and answered as
- * an unexpected error.
+ * an unexpected error; one whose run was closed outside Vigil meanwhile is answered as the record
+ * shows it. A workflow whose workflow tasks keep failing takes no change: a 503 that says so.
  *
  * A workflow closed outside Vigil (terminated or cancelled in the Temporal UI) leaves its incident
  * open with nothing to move it: such an incident can still be resolved, in PostgreSQL alone.
@@ -95,9 +103,12 @@ export class TransitionIncident {
     } catch (error) {
       // The validator's refusal comes with the handle (its outcome is known at once), as the result's failure.
       if (error instanceof WorkflowExecutionAlreadyStartedError) return this.afterWorkflowClosed(request, incident.workflowId);
+      // Temporal takes no update while the workflow task keeps failing (a bug, a non-determinism error): it never reached the workflow.
+      if (isWorkflowNotReady(error)) return this.notMakingProgress(request, incident.workflowId);
       if (error instanceof WorkflowUpdateFailedError) {
-        const { outcome, reason, currentStatus } = updateFailure(error);
+        const { outcome, reason, currentStatus, workflowClosed } = updateFailure(error);
         if (outcome === 'rejected') return this.refuse(request, incident.workflowId, update?.workflowRunId, reason, currentStatus);
+        if (workflowClosed && update?.workflowRunId) return this.afterClosedMidUpdate(request, incident.workflowId, update.workflowRunId);
         // Taken, then failed in the workflow: not a refusal, and not the caller's doing (a 500).
         await this.audit(request, 'failed', { workflowId: incident.workflowId, runId: update?.workflowRunId, reason });
         throw error;
@@ -106,10 +117,13 @@ export class TransitionIncident {
         this.lateOutcomes.follow(incident.workflowId, request.updateId, (late) =>
           this.audit(request, late.outcome, { workflowId: incident.workflowId, reason: late.outcome === 'accepted' ? undefined : late.reason }),
         );
-        throw new DomainError(
-          DomainErrorCode.WorkflowUnavailable,
-          `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms (is Temporal answering, and a worker running and keeping up?); Temporal may still hand it to the workflow, which then applies it if it still can: read the incident, and if it has not changed, ask again (a change already made is answered 409, never made twice)`,
-        );
+        const notTaken = `the incident workflow did not take the change to ${request.to} within ${this.config.temporal.updateTimeoutMs} ms`;
+        const afterwards = 'Temporal may still hand it to the workflow, which then applies it if it still can: read the incident, and if it has not changed, ask again (a change already made is answered 409, never made twice)';
+        // Held by Temporal while the workflow task fails its first times (past those, Temporal refuses updates: notMakingProgress).
+        if (await this.workflowTasksFailing(incident.workflowId)) {
+          throw new DomainError(DomainErrorCode.WorkflowUnavailable, `${notTaken}: ${WORKFLOW_TASKS_FAILING}; ${afterwards} once the workflow is fixed`);
+        }
+        throw new DomainError(DomainErrorCode.WorkflowUnavailable, `${notTaken} (is Temporal answering, and a worker running and keeping up?); ${afterwards}`);
       }
       if (!update) throw error;
       // Not refused, not finished in time: the workflow accepted it and applies it whatever becomes of this request.
@@ -128,6 +142,52 @@ export class TransitionIncident {
   }
 
   /**
+   * Temporal refused the update because the workflow is not making progress: every workflow task of
+   * its run fails (a bug that throws in the workflow, a non-determinism error after a code change),
+   * and Temporal retries it for ever. The change never reached the workflow; nothing was changed.
+   */
+  private async notMakingProgress(request: UpdateRequest, workflowId: string): Promise<never> {
+    const reason = `${WORKFLOW_TASKS_FAILING}, and Temporal gave it no change to ${request.to}; nothing was changed`;
+    await this.audit(request, 'undelivered', { workflowId, reason });
+    throw new DomainError(DomainErrorCode.WorkflowUnavailable, `${reason}. Ask again once the workflow is fixed`);
+  }
+
+  /** Whether the workflow's current task has failed before (Temporal retries it): false when Temporal does not say in time. */
+  private async workflowTasksFailing(workflowId: string): Promise<boolean> {
+    const deadline = Date.now() + DESCRIBE_DEADLINE_MS;
+    const description = await this.client.connection.withDeadline(deadline, () => this.client.workflow.getHandle(workflowId).describe()).catch(() => null);
+    return (description?.raw.pendingWorkflowTask?.attempt ?? 0) > 1;
+  }
+
+  /**
+   * The workflow took the change, and its run was closed before the change was recorded: terminated
+   * (or reset) outside Vigil meanwhile. A recording under way runs to its end all the same, so the
+   * record decides: a change it shows is answered as made; one it does not, as a request to a
+   * workflow closed outside Vigil (a resolve is made in PostgreSQL alone, an acknowledge is refused).
+   */
+  private async afterClosedMidUpdate(command: UpdateRequest, workflowId: string, runId: string): Promise<IncidentLiveState> {
+    const asked = { incidentId: command.incidentId, runId, to: command.to, actor: command.actor };
+    const record = await recordAfterRun(this.dataSource, asked);
+    if (!record) throw new DomainError(DomainErrorCode.IncidentNotFound, `no incident ${command.incidentId}`, { incidentId: command.incidentId });
+    const handle = this.client.workflow.getHandle(workflowId, runId);
+    const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
+    const { status } = await this.client.connection.withDeadline(deadline, () => handle.describe());
+    const { recorded } = record;
+    if (recorded) {
+      const last = await this.client.connection.withDeadline(deadline, () => handle.query(incidentStateQuery)).catch(() => null);
+      await this.audit(command, 'accepted', { workflowId, runId, reason: `${closedOutside(status.name)} once it had recorded the change` }).catch((error: unknown) =>
+        this.logger.error(`the change of incident ${command.incidentId} to ${command.to} is made, but its "accepted" update event was not written: ${String(error)}`),
+      );
+      return stateAfterRecorded(last, command.incidentId, asked, { ...record, recorded });
+    }
+    const howClosed = `${closedOutside(status.name)} before it recorded the change`;
+    if (command.to === 'resolved') return this.resolveWithoutWorkflow(command, workflowId, runId, howClosed, deadline);
+    // Taken, then not recorded: not a refusal of the workflow's. (An attempt not yet at the record's row may still record it: the timeline would show it.)
+    await this.audit(command, 'failed', { workflowId, runId, reason: howClosed });
+    throw notAllowed(record.status, command.to, `${howClosed} (it may yet show in the record if a recording of it was still under way: read the incident); it can only be resolved`);
+  }
+
+  /**
    * The workflow has closed while the record says open. A run that completed resolved the incident
    * (the record is about to say so); one terminated, cancelled, failed or timed out never will.
    */
@@ -138,11 +198,15 @@ export class TransitionIncident {
     if (status.name === 'COMPLETED' || command.to !== 'resolved') {
       return this.refuse(command, workflowId, runId, status.name === 'COMPLETED' ? undefined : `${closedOutside(status.name)}; it can only be resolved`);
     }
+    return this.resolveWithoutWorkflow(command, workflowId, runId, closedOutside(status.name), deadline);
+  }
+
+  /** Resolves an incident whose workflow run has closed, in PostgreSQL alone, and audits it; `howClosed` says how the run ended. */
+  private async resolveWithoutWorkflow(command: UpdateRequest, workflowId: string, runId: string, howClosed: string, deadline: number): Promise<IncidentLiveState> {
     // The closed run's last state, for the answer (a worker answers queries on closed runs too).
-    const last = await this.client.connection.withDeadline(deadline, () => handle.query(incidentStateQuery)).catch(() => null);
-    const howClosed = `${closedOutside(status.name)}; resolved without it`;
+    const last = await this.client.connection.withDeadline(deadline, () => this.client.workflow.getHandle(workflowId, runId).query(incidentStateQuery)).catch(() => null);
     const { incidentId, actor, note } = command;
-    const resolved = await resolveRecordWithoutWorkflow(this.dataSource, this.auditLog, { incidentId, actor, note, workflowId, runId, howClosed });
+    const resolved = await resolveRecordWithoutWorkflow(this.dataSource, this.auditLog, { incidentId, actor, note, workflowId, runId, howClosed: `${howClosed}; resolved without it` });
     // Null: resolved meanwhile (another request, or a resolved alert).
     if (!resolved) return this.refuse(command, workflowId, runId);
     await this.audit(command, 'accepted', { workflowId, runId }).catch((error: unknown) =>
@@ -165,9 +229,11 @@ export class TransitionIncident {
   /**
    * The update as asked for (`requested`, before Temporal is asked), and its outcome, with the run
    * that took, refused or failed it (none when the record refused it first, or when it came after the
-   * request gave up) and the reason of a refusal or failure. Its `updateId` links them.
+   * request gave up) and the reason of a refusal or failure, or of Temporal not handing it to the
+   * workflow (`undelivered`: its workflow tasks keep failing), or of a change `accepted` by a run
+   * closed outside Vigil once it had recorded it. Its `updateId` links them.
    */
-  private async audit(request: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected' | 'failed', at: { workflowId: string; runId?: string; reason?: string }): Promise<void> {
+  private async audit(request: UpdateRequest, outcome: 'requested' | 'accepted' | 'rejected' | 'failed' | 'undelivered', at: { workflowId: string; runId?: string; reason?: string }): Promise<void> {
     await this.auditLog.append({
       chainId: incidentChainId(request.incidentId),
       type: 'workflow.update',
