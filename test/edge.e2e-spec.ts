@@ -221,6 +221,26 @@ describe('the API edge', () => {
       expect(await page.text()).toContain('swagger-ui');
     });
 
+    it('shows the OpenAPI UI at every address the Swagger module serves its page at: each script and style sheet loads, behind the same key', async () => {
+      const browser = { authorization: `Basic ${Buffer.from(`me:${keys.ingest}`).toString('base64')}` };
+      // Not through vigil.fetch: the document does not describe the UI's pages; redirects are followed, as a browser does.
+      for (const path of ['/docs', '/docs/', '/docs/?tag=alerts', '/docs/index.html', '/%64ocs/']) {
+        expect({ path, status: (await fetch(`${vigil.url}${path}`, { redirect: 'manual' })).status }).toEqual({ path, status: 401 });
+        const page = await fetch(`${vigil.url}${path}`, { headers: browser });
+        expect({ path, status: page.status }).toEqual({ path, status: 200 });
+        const html = await page.text();
+        const assets = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="([^"]+)"/g)].map((match) => new URL(match[1], page.url).pathname);
+        expect(assets).toEqual(expect.arrayContaining([expect.stringMatching(/swagger-ui-bundle\.js$/), expect.stringMatching(/swagger-ui\.css$/), expect.stringMatching(/swagger-ui-init\.js$/)]));
+        for (const asset of assets) {
+          const loaded = await fetch(`${vigil.url}${asset}`, { headers: browser });
+          expect({ path, asset, status: loaded.status }).toEqual({ path, asset, status: 200 });
+        }
+      }
+      // The page's other addresses lead to /docs itself, the query kept.
+      const redirected = await fetch(`${vigil.url}/docs/?tag=alerts`, { headers: browser, redirect: 'manual' });
+      expect({ status: redirected.status, location: new URL(redirected.headers.get('location') ?? '', `${vigil.url}/docs/`).href }).toEqual({ status: 308, location: `${vigil.url}/docs?tag=alerts` });
+    });
+
     it('stores keys hashed, and a revoked key stops working', async () => {
       const created = await vigil.json('/api/v1/api-keys', { body: { name: 'short-lived', role: 'ingest' } });
       createdApiKeySchema.parse(created.body);

@@ -12,6 +12,7 @@ import { DOCS_PATH, requireKeyBeforeBody } from './auth/key-before-body';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
 import { answerClientError, answerFrameworkError } from './http/client-errors';
+import { redirectDocsPages } from './http/docs-pages';
 import { drainOnClose } from './http/drain-on-close';
 import { useJsonBodies } from './http/json-body';
 import { withProblemResponses } from './http/problem-responses';
@@ -52,6 +53,7 @@ export async function createApp(config: VigilConfig, startLogger?: LoggerService
   drainOnClose(fastify);
   useJsonBodies(fastify);
   recordRoutes(fastify);
+  redirectDocsPages(fastify, DOCS_PATH);
   registerRequestSpans(fastify);
   observeRequestDurations(fastify, app.get(MetricsRegistry));
   const metrics = app.get(IntakeMetrics);
