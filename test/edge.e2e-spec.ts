@@ -283,6 +283,10 @@ describe('the API edge', () => {
     const cases: Array<{ name: string; body?: unknown; raw?: string; headers?: Record<string, string>; status: number; field: string; detail?: string }> = [
       { name: 'malformed JSON', raw: '{"labels": {', status: 400, field: '(body)' },
       { name: 'a __proto__ key', raw: '{"labels":{"__proto__":{"admin":true}}}', status: 400, field: 'labels.__proto__' },
+      // JSON.parse would keep the last of each: the alert stored would not be the one sent.
+      { name: 'a field given twice', raw: JSON.stringify(valid).replace('"status":"firing"', '"status":"firing","status":"resolved"'), status: 400, field: 'status' },
+      { name: 'a label given twice', raw: JSON.stringify(valid).replace('"severity":"critical"', '"severity":"critical","severity":"info"'), status: 400, field: 'labels.severity' },
+      { name: 'a key given twice in one alert of a batch', raw: `[${JSON.stringify(alert())},${JSON.stringify(valid).replace('"annotations":{', '"annotations":{"summary":"first",')}]`, status: 400, field: '1.annotations.summary' },
       { name: 'a missing label', body: { ...valid, labels: { alertname: 'A', severity: 'critical' } }, status: 400, field: 'labels.service' },
       { name: 'a wrong-typed field', body: { ...valid, labels: { ...valid.labels, severity: 5 } }, status: 400, field: 'labels.severity' },
       { name: 'an unknown severity', body: { ...valid, labels: { ...valid.labels, severity: 'nope' } }, status: 400, field: 'labels.severity' },
