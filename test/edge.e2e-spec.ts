@@ -115,6 +115,23 @@ describe('the API edge', () => {
       }
     });
 
+    it('answers Expect: 100-continue only once the key and its role pass: a refused sender is not asked for its body', async () => {
+      const body = JSON.stringify(alert({ annotations: { description: 'x'.repeat(2000) } }));
+      // The headers alone, as curl sends them with Expect; the body only if the server asks for it.
+      const send = async (key: string) => {
+        const socket = await openSocket(vigil.url);
+        const whole = readAll(socket);
+        const first = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8'))));
+        socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+        const asked = (await first).startsWith('HTTP/1.1 100 Continue\r\n');
+        if (asked) socket.write(body);
+        return { asked, statuses: [...(await whole).matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((match) => Number(match[1])) };
+      };
+      expect(await send(keys.ingest)).toEqual({ asked: true, statuses: [100, 202] });
+      expect(await send('vgl_not-a-real-key-at-all-0000000000000')).toEqual({ asked: false, statuses: [401] });
+      expect(await send(keys.auditor)).toEqual({ asked: false, statuses: [403] });
+    });
+
     it('answers 403 to roles a route does not allow, and lets the allowed ones through', async () => {
       for (const route of routes()) {
         for (const role of ['ingest', 'responder', 'auditor'] as const) {
