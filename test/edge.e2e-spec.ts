@@ -115,6 +115,23 @@ describe('the API edge', () => {
       }
     });
 
+    it('answers Expect: 100-continue only once the key and its role pass: a refused sender is not asked for its body', async () => {
+      const body = JSON.stringify(alert({ annotations: { description: 'x'.repeat(2000) } }));
+      // The headers alone, as curl sends them with Expect; the body only if the server asks for it.
+      const send = async (key: string) => {
+        const socket = await openSocket(vigil.url);
+        const whole = readAll(socket);
+        const first = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8'))));
+        socket.write(`POST /api/v1/alerts HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+        const asked = (await first).startsWith('HTTP/1.1 100 Continue\r\n');
+        if (asked) socket.write(body);
+        return { asked, statuses: [...(await whole).matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((match) => Number(match[1])) };
+      };
+      expect(await send(keys.ingest)).toEqual({ asked: true, statuses: [100, 202] });
+      expect(await send('vgl_not-a-real-key-at-all-0000000000000')).toEqual({ asked: false, statuses: [401] });
+      expect(await send(keys.auditor)).toEqual({ asked: false, statuses: [403] });
+    });
+
     it('answers 403 to roles a route does not allow, and lets the allowed ones through', async () => {
       for (const route of routes()) {
         for (const role of ['ingest', 'responder', 'auditor'] as const) {
@@ -221,6 +238,26 @@ describe('the API edge', () => {
       expect(await page.text()).toContain('swagger-ui');
     });
 
+    it('shows the OpenAPI UI at every address the Swagger module serves its page at: each script and style sheet loads, behind the same key', async () => {
+      const browser = { authorization: `Basic ${Buffer.from(`me:${keys.ingest}`).toString('base64')}` };
+      // Not through vigil.fetch: the document does not describe the UI's pages; redirects are followed, as a browser does.
+      for (const path of ['/docs', '/docs/', '/docs/?tag=alerts', '/docs/index.html', '/%64ocs/']) {
+        expect({ path, status: (await fetch(`${vigil.url}${path}`, { redirect: 'manual' })).status }).toEqual({ path, status: 401 });
+        const page = await fetch(`${vigil.url}${path}`, { headers: browser });
+        expect({ path, status: page.status }).toEqual({ path, status: 200 });
+        const html = await page.text();
+        const assets = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="([^"]+)"/g)].map((match) => new URL(match[1], page.url).pathname);
+        expect(assets).toEqual(expect.arrayContaining([expect.stringMatching(/swagger-ui-bundle\.js$/), expect.stringMatching(/swagger-ui\.css$/), expect.stringMatching(/swagger-ui-init\.js$/)]));
+        for (const asset of assets) {
+          const loaded = await fetch(`${vigil.url}${asset}`, { headers: browser });
+          expect({ path, asset, status: loaded.status }).toEqual({ path, asset, status: 200 });
+        }
+      }
+      // The page's other addresses lead to /docs itself, the query kept.
+      const redirected = await fetch(`${vigil.url}/docs/?tag=alerts`, { headers: browser, redirect: 'manual' });
+      expect({ status: redirected.status, location: new URL(redirected.headers.get('location') ?? '', `${vigil.url}/docs/`).href }).toEqual({ status: 308, location: `${vigil.url}/docs?tag=alerts` });
+    });
+
     it('stores keys hashed, and a revoked key stops working', async () => {
       const created = await vigil.json('/api/v1/api-keys', { body: { name: 'short-lived', role: 'ingest' } });
       createdApiKeySchema.parse(created.body);
@@ -263,6 +300,10 @@ describe('the API edge', () => {
     const cases: Array<{ name: string; body?: unknown; raw?: string; headers?: Record<string, string>; status: number; field: string; detail?: string }> = [
       { name: 'malformed JSON', raw: '{"labels": {', status: 400, field: '(body)' },
       { name: 'a __proto__ key', raw: '{"labels":{"__proto__":{"admin":true}}}', status: 400, field: 'labels.__proto__' },
+      // JSON.parse would keep the last of each: the alert stored would not be the one sent.
+      { name: 'a field given twice', raw: JSON.stringify(valid).replace('"status":"firing"', '"status":"firing","status":"resolved"'), status: 400, field: 'status' },
+      { name: 'a label given twice', raw: JSON.stringify(valid).replace('"severity":"critical"', '"severity":"critical","severity":"info"'), status: 400, field: 'labels.severity' },
+      { name: 'a key given twice in one alert of a batch', raw: `[${JSON.stringify(alert())},${JSON.stringify(valid).replace('"annotations":{', '"annotations":{"summary":"first",')}]`, status: 400, field: '1.annotations.summary' },
       { name: 'a missing label', body: { ...valid, labels: { alertname: 'A', severity: 'critical' } }, status: 400, field: 'labels.service' },
       { name: 'a wrong-typed field', body: { ...valid, labels: { ...valid.labels, severity: 5 } }, status: 400, field: 'labels.severity' },
       { name: 'an unknown severity', body: { ...valid, labels: { ...valid.labels, severity: 'nope' } }, status: 400, field: 'labels.severity' },

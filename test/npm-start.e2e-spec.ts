@@ -141,8 +141,11 @@ describe('npm start', () => {
         ['PORT', String(takenPort), `PORT: port ${takenPort} on 127.0.0.1 is in use by another process; set PORT to another`],
         ['TEMPORAL_CLI_PATH', '/nonexistent/temporal', 'TEMPORAL_CLI_PATH=/nonexistent/temporal is not an executable file'],
         ['VIGIL_DATA_DIR', '/etc/hostname/vigil', "ENOTDIR: not a directory, stat '/etc/hostname/vigil'\nThe data folder /etc/hostname/vigil must be a folder, and a file is in its way: set VIGIL_DATA_DIR to another folder, or move that file."],
+        // Node's mkdir never settles under /proc: the stack waited on it for good, deaf to Ctrl-C.
+        ['VIGIL_DATA_DIR', '/proc/vigil', "VIGIL_DATA_DIR=/proc/vigil is on the kernel's proc filesystem (at /proc), which keeps no files: set VIGIL_DATA_DIR to another folder"],
       ]) {
-        const refused = spawnSync('npm', ['start'], { cwd: REPO_ROOT, env: { ...env, HOST: '127.0.0.1', [setting]: value }, encoding: 'utf8', timeout: 60_000 });
+        // SIGKILL once out of time: a stack that hangs would not heed npm's SIGTERM, and spawnSync would wait on it for good.
+        const refused = spawnSync('npm', ['start'], { cwd: REPO_ROOT, env: { ...env, HOST: '127.0.0.1', [setting]: value }, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
         expect({ setting, status: refused.status, stderr: refused.stderr }).toEqual({ setting, status: 1, stderr: expect.stringContaining(`[stack] cannot start: ${reason}\n`) });
         expect(refused.stdout).not.toContain('npm run build');
       }
@@ -154,6 +157,12 @@ describe('npm start', () => {
       status: 1,
       stdout: '',
       stderr: '[stack] invalid configuration: VIGIL_ADMIN_API_KEY: must be at least 24 characters\n',
+    });
+    const onProc = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'tools', 'stack.js')], { env: { ...env, VIGIL_DATA_DIR: '/proc/vigil' }, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    expect({ status: onProc.status, stdout: onProc.stdout, stderr: onProc.stderr }).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: "[stack] VIGIL_DATA_DIR=/proc/vigil is on the kernel's proc filesystem (at /proc), which keeps no files: set VIGIL_DATA_DIR to another folder\n",
     });
     // So are the apps run on their own (in production, under a supervisor).
     for (const app of ['api', 'worker']) {

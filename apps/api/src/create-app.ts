@@ -12,6 +12,8 @@ import { DOCS_PATH, requireKeyBeforeBody } from './auth/key-before-body';
 import { AppModule } from './app.module';
 import { recordRoutes } from './http/allowed-methods';
 import { answerClientError, answerFrameworkError } from './http/client-errors';
+import { continueAfterKeyCheck } from './http/continue-after-key';
+import { redirectDocsPages } from './http/docs-pages';
 import { drainOnClose } from './http/drain-on-close';
 import { useJsonBodies } from './http/json-body';
 import { withProblemResponses } from './http/problem-responses';
@@ -52,11 +54,13 @@ export async function createApp(config: VigilConfig, startLogger?: LoggerService
   drainOnClose(fastify);
   useJsonBodies(fastify);
   recordRoutes(fastify);
+  redirectDocsPages(fastify, DOCS_PATH);
   registerRequestSpans(fastify);
   observeRequestDurations(fastify, app.get(MetricsRegistry));
   const metrics = app.get(IntakeMetrics);
   registerAlertIntakeRoute(fastify, { acceptAlerts: app.get(AcceptAlerts), metrics, config });
   requireKeyBeforeBody(fastify, app.get(ApiKeysService));
+  continueAfterKeyCheck(fastify);
 
   const openApi = withApiKeySchemes(
     new DocumentBuilder()

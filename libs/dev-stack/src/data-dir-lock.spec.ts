@@ -12,6 +12,8 @@ function deadPid(): number {
   return child.pid!;
 }
 
+const onLinux = process.platform === 'linux' ? it : it.skip;
+
 describe('the data folder lock', () => {
   let dir: string;
   beforeEach(async () => {
@@ -20,6 +22,11 @@ describe('the data folder lock', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+
+  // Node's recursive mkdir under /proc never settles: the stack waited on it for good, deaf to Ctrl-C.
+  onLinux('refuses a data folder under /proc before making it', async () => {
+    await expect(lockDataDir('/proc/vigil', quiet)).rejects.toThrow("VIGIL_DATA_DIR=/proc/vigil is on the kernel's proc filesystem (at /proc), which keeps no files");
+  }, 10_000);
 
   it('refuses a second stack while the first records its children, every time', async () => {
     for (let trial = 0; trial < 50; trial++) {

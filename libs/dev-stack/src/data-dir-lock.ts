@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkDataDirWritable } from './data-dir-writable';
 import type { Log } from './log';
 import { commandLineOf, isProcessAlive, signalProcess } from './process-alive';
 import { sleep } from './wait';
@@ -32,6 +33,8 @@ interface LockContent extends RecordedProcess {
 const LOCK_FILE = 'stack.lock';
 
 export async function lockDataDir(dataDir: string, log: Log): Promise<DataDirLock> {
+  // Before mkdir, which may never settle on a folder no data can be kept in (under /proc).
+  await checkDataDirWritable(dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   const file = join(dataDir, LOCK_FILE);
   const content: LockContent = { ...record(process.pid), children: [] };

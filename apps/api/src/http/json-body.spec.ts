@@ -33,6 +33,16 @@ describe('parseJsonBody', () => {
     expect((error as ValidationProblem).errors).toEqual([{ field, message: expect.stringContaining('prototype') }]);
   });
 
+  it.each([
+    ['{"labels":{"alertname":"x"},"status":"firing","status":"resolved"}', ['status']],
+    ['{"labels":{"team":"a","team":"b"},"annotations":{"summary":"s","summary":"t"}}', ['labels.team', 'annotations.summary']],
+    ['[{"labels":{}},{"labels":{"a":"1","\\u0061":"2"}}]', ['1.labels.a']],
+  ])('refuses a key given twice in %s, naming each, rather than keep the last', (text, fields) => {
+    const error = refusal(text);
+    expect(error).toBeInstanceOf(ValidationProblem);
+    expect((error as ValidationProblem).errors).toEqual(fields.map((field) => ({ field, message: 'give it once' })));
+  });
+
   it('finds a forbidden key however deep the body nests', () => {
     const depth = 100_000;
     const error = refusal(`${'{"a":'.repeat(depth)}{"__proto__":{}}${'}'.repeat(depth)}`);

@@ -1,6 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
+import { duplicateKeyPaths } from './duplicate-keys';
 import { ValidationProblem } from './problem';
 
 const FORBIDDEN = /forbidden prototype property/;
@@ -8,7 +9,8 @@ const FORBIDDEN = /forbidden prototype property/;
 /**
  * Parses a JSON body as Fastify does (secure-json-parse refusing `__proto__` and
  * `constructor.prototype`, which could pollute prototypes), but says what is wrong: where the
- * syntax breaks, or which forbidden key was sent. An empty body is no body (`curl -X POST -H
+ * syntax breaks, or which forbidden key was sent. A key given twice in one object is refused,
+ * naming it, rather than the last one kept. An empty body is no body (`curl -X POST -H
  * 'Content-Type: application/json'`), not an error; a JSON `null` is an error.
  */
 export function parseJsonBody(text: string): unknown {
@@ -25,6 +27,9 @@ export function parseJsonBody(text: string): unknown {
   }
   // Fastify would hand a null on as no body at all (an optional body's defaults); no route takes one.
   if (parsed === null) throw new ValidationProblem([{ field: '(body)', message: 'null is not a body: send a JSON object (or an array of alerts), or no body where it is optional' }]);
+  // JSON.parse keeps the last of a repeated key: what was stored would not be all that was sent.
+  const repeated = duplicateKeyPaths(text, parsed);
+  if (repeated.length > 0) throw new ValidationProblem(repeated.map((field) => ({ field, message: 'give it once' })));
   return parsed;
 }
 

@@ -40,7 +40,7 @@ export function problem(status: number, slug: string, title: string, extra: Part
 }
 
 /** At most this many field problems are answered: a body with 50,000 unknown keys gets the first ones. */
-const MAX_FIELD_PROBLEMS = 20;
+export const MAX_FIELD_PROBLEMS = 20;
 
 /** Thrown by validation: a 400 naming each field that is wrong. */
 export class ValidationProblem extends Error {
