@@ -725,6 +725,32 @@ describe('alert to incident', () => {
     expect(timeline.filter((e: { type: string }) => e.type === 'workflow.update').map((e: { data: { outcome: string } }) => e.data.outcome)).toEqual(['requested', 'accepted']);
   });
 
+  it('audits that the workflow was cancelled (in the Temporal UI), with the status it left, who asked Temporal, and the run\'s trace; verify passes', async () => {
+    const [accepted] = await send(alert());
+    const handle = vigil.client.workflow.getHandle(accepted.workflowId);
+    await eventually(async () => ((await handle.query(incidentStateQuery)).transitions.length === 1 ? true : undefined), 'the workflow running');
+    const { runId } = await handle.describe();
+    await handle.cancel();
+    await eventually(async () => ((await workflowStatus(accepted.incidentId)) === 'CANCELLED' ? true : undefined), 'the workflow cancelled');
+    const { body } = await vigil.json(`/api/v1/incidents/${accepted.incidentId}/audit`);
+    const timeline = timelineSchema.parse(body).events as Array<Record<string, any>>;
+    const closed = timeline.filter((e) => e.type === 'workflow.closed');
+    expect(closed).toEqual([
+      expect.objectContaining({
+        actor: 'temporal',
+        workflowId: accepted.workflowId,
+        runId,
+        traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        data: { reason: 'cancelled', status: 'triggered', cancelRequest: { identity: vigil.client.options.identity, reason: null, at: expect.any(String) } },
+      }),
+    ]);
+    // In the trace of the run, as its recorded transitions are.
+    const triggered = timeline.find((e) => e.type === 'incident.status_changed' && e.data.to === 'triggered');
+    expect(closed[0]?.traceId).toBe(triggered?.traceId);
+    const verify = await vigil.json('/api/v1/audit/verify');
+    expect(verifyReportSchema.parse(verify.body).ok).toBe(true);
+  });
+
   it('keeps an audit timeline of intake, dispatch, activity attempts and state changes, each with a trace id, and verify passes', async () => {
     const [accepted] = await send(alert());
     await vigil.json(`/api/v1/incidents/${accepted.incidentId}/acknowledge`, { method: 'POST' });

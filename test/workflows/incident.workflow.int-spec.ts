@@ -1,6 +1,7 @@
 import { CancelledFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { activityInfo } from '@temporalio/activity';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -16,12 +17,13 @@ import {
   type IncidentLiveState,
   type IncidentWorkflowInput,
   type RecordTransitionInput,
+  type RecordWorkflowClosedInput,
 } from '../../libs/contracts';
 import { updateFailure } from '../../apps/api/src/incidents/update-failure';
 import { waitUntil } from '../../libs/dev-stack';
 import type { IncidentStatus, Severity } from '../../libs/domain';
 import { incidentWorkflow } from '../../workflows';
-import { RECORDABLE_ACTORS_PATCH } from '../../workflows/src/incident.workflow';
+import { AUDIT_WORKFLOW_CLOSED_PATCH } from '../../workflows/src/incident.workflow';
 import { bundleWorkflows, HISTORIES, startLocalTemporal, tracingSinks } from './workflow-test-env';
 
 const TASK_QUEUE = 'incident-workflow-test';
@@ -31,7 +33,7 @@ const START_TO_CLOSE = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_C
  * The latest change to the workflow's code: its latest patch, or a change that needed none (as the
  * transition's time passed to recordTransition, after `transitions-outlive-cancel`).
  */
-const WORKFLOW_CODE_VERSION = RECORDABLE_ACTORS_PATCH;
+const WORKFLOW_CODE_VERSION = AUDIT_WORKFLOW_CLOSED_PATCH;
 
 /**
  * `VIGIL_SAVE_HISTORIES=1 npx jest test/workflows` saves the histories of the current workflow code
@@ -78,6 +80,7 @@ describe('incidentWorkflow', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
   let recorded: RecordTransitionInput[];
+  let closes: Array<RecordWorkflowClosedInput & { runId: string }>;
   /** While set, each recordTransition attempt waits for it to open. */
   let holding: ReturnType<typeof gate> | undefined;
 
@@ -89,6 +92,7 @@ describe('incidentWorkflow', () => {
   });
   beforeEach(() => {
     recorded = [];
+    closes = [];
     holding = undefined;
   });
 
@@ -110,6 +114,9 @@ describe('incidentWorkflow', () => {
             await holding.opened;
           }
           recorded.push(transition);
+        },
+        recordWorkflowClosed: async (closed: RecordWorkflowClosedInput) => {
+          closes.push({ ...closed, runId: activityInfo().workflowExecution!.runId });
         },
       },
     });
@@ -253,8 +260,9 @@ describe('incidentWorkflow', () => {
 
   it('closes as cancelled when cancelled (the Temporal UI) while recording a transition, once the transition is recorded', async () => {
     holding = gate();
+    const workflowInput = input();
     await withWorker(async () => {
-      const handle = await start(input());
+      const handle = await start(workflowInput);
       await holding!.waiting;
       await handle.cancel();
       holding!.open();
@@ -263,6 +271,9 @@ describe('incidentWorkflow', () => {
       expect(closed).toBeInstanceOf(WorkflowFailedError);
       expect((closed as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
       expect(recordedBeforeCancelled(await handle.fetchHistory())).toBe(true);
+      // On record as closed, once, by the run itself, keyed by it.
+      const { runId } = await handle.describe();
+      expect(closes).toEqual([{ incidentId: workflowInput.incidentId, reason: 'cancelled', status: 'triggered', idempotencyKey: `${handle.workflowId}:${runId}:closed`, runId }]);
     });
     expect(recorded.map((r) => r.to)).toEqual(['triggered']);
   });
@@ -277,6 +288,8 @@ describe('incidentWorkflow', () => {
       await saveHistory(handle, 'incident-cancelled-during-acknowledge');
       expect((closed as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
       expect(recordedBeforeCancelled(await handle.fetchHistory())).toBe(true);
+      // Recorded as closed once the acknowledgement is: with the status it left.
+      expect(closes.map((c) => [c.reason, c.status, c.idempotencyKey])).toEqual([['cancelled', 'acknowledged', `${handle.workflowId}:${(await handle.describe()).runId}:closed`]]);
     });
     expect(recorded.map((r) => [r.to, r.actor])).toEqual([['triggered', 'vigil'], ['acknowledged', 'alice']]);
   });

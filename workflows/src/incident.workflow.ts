@@ -26,6 +26,7 @@ import {
   TRANSITION_NOT_ALLOWED,
   VigilSeverity,
   VigilStatus,
+  workflowClosedKey,
   type IncidentActivities,
   type IncidentCommand,
   type IncidentLiveState,
@@ -33,7 +34,7 @@ import {
 } from '../../libs/contracts';
 import { canTransition, type IncidentStatus } from '../../libs/domain';
 
-const { recordTransition } = proxyActivities<IncidentActivities>({
+const { recordTransition, recordWorkflowClosed } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -59,6 +60,9 @@ export const TRANSITIONS_OUTLIVE_CANCEL_PATCH = 'transitions-outlive-cancel';
 
 /** Runs started before it took a command whose actor cannot be recorded (sent by hand), and must replay so. */
 export const RECORDABLE_ACTORS_PATCH = 'recordable-actors';
+
+/** Runs started before it closed on a cancel request with nothing in the audit log, and must replay so. */
+export const AUDIT_WORKFLOW_CLOSED_PATCH = 'audit-workflow-closed';
 
 /**
  * What the Temporal UI shows as the incident's current details: what changes (the summary is fixed
@@ -183,8 +187,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   } catch (error) {
     if (!outliveCancel || !isCancellation(error)) throw error;
     // Cancelled (in the Temporal UI, say): closes as cancelled once every transition taken is
-    // recorded and every update under way has its answer.
+    // recorded and every update under way has its answer, and (patched() only here: runs never
+    // cancelled replay the same either way) once the audit log says so.
     await CancellationScope.nonCancellable(settled);
+    if (patched(AUDIT_WORKFLOW_CLOSED_PATCH)) {
+      const { workflowId, runId } = workflowInfo();
+      const closed = { incidentId: input.incidentId, reason: 'cancelled' as const, status: state.status, idempotencyKey: workflowClosedKey(workflowId, runId) };
+      await CancellationScope.nonCancellable(() => recordWorkflowClosed(closed));
+    }
     throw error;
   }
   if (state.status === 'resolved') return state;

@@ -25,7 +25,21 @@ export interface RecordTransitionInput {
   at?: string;
 }
 
+/** Why the incident's workflow closed without resolving it: cancelled (in the Temporal UI or CLI, say). */
+export type WorkflowClosedReason = 'cancelled';
+
+export interface RecordWorkflowClosedInput {
+  incidentId: string;
+  reason: WorkflowClosedReason;
+  /** The incident's status when its workflow closed: later changes are made without a workflow. */
+  status: IncidentStatus;
+  /** The audit event's idempotency key, one per run (`<workflowId>:<runId>:closed`): a run closes once. */
+  idempotencyKey: string;
+}
+
 /** The activities the incident workflow calls; implemented in apps/worker, imported by workflows as types only. */
 export interface IncidentActivities {
   recordTransition(input: RecordTransitionInput): Promise<void>;
+  /** Since the patch `audit-workflow-closed`: a cancelled run records that it closes, before it does. */
+  recordWorkflowClosed(input: RecordWorkflowClosedInput): Promise<void>;
 }

@@ -19,3 +19,8 @@ export function incidentIdOfWorkflow(workflowId: string): string | null {
 export function incidentTransitionKey(workflowId: string, to: IncidentStatus): string {
   return `${workflowId}:transition:${to}`;
 }
+
+/** The audit key of a run's closing without resolving its incident (cancelled): each run closes once. */
+export function workflowClosedKey(workflowId: string, runId: string): string {
+  return `${workflowId}:${runId}:closed`;
+}

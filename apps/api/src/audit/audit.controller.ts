@@ -24,7 +24,7 @@ export const timelineSchema = z.strictObject({
       id: z.uuid(),
       seq: z.int().min(1).describe('place in its chain'),
       occurredAt: isoTime,
-      type: z.string().describe('alert.received, workflow.signaled / command_dropped, activity.started / completed / failed, workflow.update, incident.status_changed'),
+      type: z.string().describe('alert.received, workflow.signaled / command_dropped / closed, activity.started / completed / failed, workflow.update, incident.status_changed'),
       actor: z.string(),
       traceId: z.string().nullable(),
       spanId: z.string().nullable(),

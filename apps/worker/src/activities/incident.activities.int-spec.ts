@@ -114,4 +114,15 @@ describe('recordTransition on PostgreSQL', () => {
     const [row] = await ds.query(`SELECT acknowledged_at <= now() AS not_ahead FROM incidents WHERE id = $1`, [id]);
     expect(row.not_ahead).toBe(true);
   });
+
+  it("records a cancelled run's closing once when a retried attempt runs it again, with no cancel request when the history cannot be read", async () => {
+    const id = await openIncident();
+    const input = { incidentId: id, reason: 'cancelled' as const, status: 'triggered' as const, idempotencyKey: `${incidentWorkflowId(id)}:run-1:closed` };
+    // A MockActivityEnvironment has no Temporal client: the run's history cannot be read.
+    await attempt(id, 1).run(activities.recordWorkflowClosed, input);
+    await attempt(id, 2).run(activities.recordWorkflowClosed, input);
+    const closes = await ds.query(`SELECT actor, run_id, data FROM audit_events WHERE chain_id = $1 AND type = 'workflow.closed'`, [incidentChainId(id)]);
+    expect(closes).toEqual([{ actor: 'temporal', run_id: 'run-1', data: { reason: 'cancelled', status: 'triggered', cancelRequest: null } }]);
+    expect(await incident(id)).toMatchObject({ status: 'triggered' });
+  });
 });
