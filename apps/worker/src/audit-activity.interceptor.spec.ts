@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput } from '@temporalio/worker';
 import type { AuditEventInput, AuditLog } from '../../../libs/audit';
@@ -6,9 +6,11 @@ import { AuditActivityInterceptor } from './audit-activity.interceptor';
 
 const INCIDENT_ID = '0b5e7c1e-3c2a-4f7e-9a41-1f2d3c4b5a69';
 
-function interceptorWith(append: (event: AuditEventInput) => Promise<unknown>) {
+/** The interceptor of one attempt; `cancellation` aborts its signal, as the worker does when it cancels the attempt. */
+function interceptorWith(append: (event: AuditEventInput) => Promise<unknown>, cancellation = new AbortController()) {
   const ctx = {
     info: { activityId: '7', activityType: 'recordTransition', attempt: 2, workflowExecution: { workflowId: `incident-${INCIDENT_ID}`, runId: 'run-1' } },
+    cancellationSignal: cancellation.signal,
   } as unknown as Context;
   return new AuditActivityInterceptor(ctx, { append } as unknown as AuditLog);
 }
@@ -29,6 +31,34 @@ describe('the activity audit interceptor', () => {
       data: { activityType: 'recordTransition', activityId: '7', attempt: 2 },
       idempotencyKey: 'run-1:7:2:completed',
     });
+    expect(events[1]!.data).not.toHaveProperty('cancelledBefore');
+  });
+
+  it('records an attempt that finished after the worker cancelled it past its start-to-close timeout as completed, saying it was cancelled before', async () => {
+    const events: AuditEventInput[] = [];
+    const cancellation = new AbortController();
+    // As recordTransition does: the worker's cancel (its local start-to-close timer) comes while it writes, and it finishes anyway.
+    const finishesAnyway = async () => {
+      cancellation.abort(new CancelledFailure('TIMED_OUT'));
+      return 'done';
+    };
+    await expect(interceptorWith(async (event) => events.push(event), cancellation).execute(input, finishesAnyway)).resolves.toBe('done');
+    expect(events.map((e) => [e.type, e.data?.cancelledBefore, e.idempotencyKey])).toEqual([
+      ['activity.started', undefined, 'run-1:7:2:started'],
+      ['activity.completed', 'TIMED_OUT', 'run-1:7:2:completed'],
+    ]);
+  });
+
+  it('records an attempt that failed after the worker cancelled it with its error and the reason it was cancelled', async () => {
+    const events: AuditEventInput[] = [];
+    const cancellation = new AbortController();
+    const cancelled = new CancelledFailure('NOT_FOUND');
+    const stops = async () => {
+      cancellation.abort(cancelled);
+      throw cancelled;
+    };
+    await expect(interceptorWith(async (event) => events.push(event), cancellation).execute(input, stops)).rejects.toBe(cancelled);
+    expect(events[1]).toMatchObject({ type: 'activity.failed', data: { error: 'NOT_FOUND', cancelledBefore: 'NOT_FOUND' } });
   });
 
   it('records a failed attempt with its error, and fails with the activity error itself', async () => {

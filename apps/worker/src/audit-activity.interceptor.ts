@@ -7,6 +7,12 @@ import { activeTraceFields } from '../../../libs/telemetry';
 /**
  * Writes every activity attempt to the audit log: started (with its attempt number), then
  * completed or failed. Runs inside the OpenTelemetry interceptor, so events carry the activity span.
+ *
+ * An attempt the worker cancelled before it finished says so in `cancelledBefore`, with the reason
+ * the worker gave (`TIMED_OUT` past its start-to-close timeout, `NOT_FOUND` once Temporal no longer
+ * knows it, `CANCELLED`, `WORKER_SHUTDOWN`, …): one that finishes anyway (recordTransition does not
+ * stop half-way) is still `completed`, as its work is done, but with `TIMED_OUT` or `NOT_FOUND`
+ * Temporal has already counted it as timed out and does not take its result; its retry follows.
  */
 export class AuditActivityInterceptor implements ActivityInboundCallsInterceptor {
   constructor(
@@ -24,15 +30,24 @@ export class AuditActivityInterceptor implements ActivityInboundCallsInterceptor
     try {
       result = await next(input);
     } catch (error) {
-      await this.record('failed', { error: error instanceof Error ? error.message : String(error) }).catch((auditError: unknown) => {
+      const failed = { error: error instanceof Error ? error.message : String(error), ...this.cancelledBefore() };
+      await this.record('failed', failed).catch((auditError: unknown) => {
         // Retryable, like any attempt whose event cannot be written; the activity's own error stays in the failure as its cause.
         throw new Error(`the attempt failed, and its failure could not be audited: ${String(auditError)}`, { cause: error });
       });
       throw error;
     }
     // Outside the try: a completed attempt whose event fails to write is not recorded as a failed activity.
-    await this.record('completed');
+    await this.record('completed', this.cancelledBefore());
     return result;
+  }
+
+  /** Why the worker cancelled the attempt before it finished, if it did. */
+  private cancelledBefore(): { cancelledBefore?: string } {
+    const { aborted, reason } = this.ctx.cancellationSignal;
+    if (!aborted) return {};
+    // The worker aborts with a CancelledFailure whose message is the reason.
+    return { cancelledBefore: reason instanceof Error ? reason.message : String(reason) };
   }
 
   private async record(outcome: 'started' | 'completed' | 'failed', extra: Record<string, unknown> = {}): Promise<void> {
