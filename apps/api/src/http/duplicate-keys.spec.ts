@@ -36,6 +36,15 @@ describe('duplicateKeyPaths', () => {
     expect(duplicatesIn(`{${members}}`)).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`));
   });
 
+  it('stops at the 20th repeat, a path named before counting too, so that a key repeated thousands of times deep down costs no more than its first repeats', () => {
+    const repeatedA = Array.from({ length: 21 }, () => '"a":1').join(',');
+    expect(duplicatesIn(`{${repeatedA},"b":1,"b":2}`)).toEqual(['a']);
+    expect(duplicatesIn(`{"b":1,"b":2,${repeatedA}}`)).toEqual(['b', 'a']);
+    const depth = 8_000;
+    const deep = `${'['.repeat(depth)}{${Array.from({ length: 8_000 }, () => '"a":1').join(',')}}${']'.repeat(depth)}`;
+    expect(duplicatesIn(deep)).toEqual([`${'0.'.repeat(depth)}a`]);
+  });
+
   it('finds a repeat however deep the body nests, without recursion', () => {
     const depth = 100_000;
     const text = `${'{"a":['.repeat(depth)}{"k":1,"k":2}${']}'.repeat(depth)}`;

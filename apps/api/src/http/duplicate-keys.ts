@@ -78,18 +78,27 @@ interface Container {
   current: string;
 }
 
-/** Each repeated member's path, once, in the order the text repeats them, up to MAX_FIELD_PROBLEMS (valid JSON assumed). */
+/**
+ * Each repeated member's path, once, in the order the text repeats them (valid JSON assumed). The
+ * walk stops at the MAX_FIELD_PROBLEMS-th repeat, whether its path is new or not: each repeat builds
+ * a path as long as the nesting, so a key repeated thousands of times thousands deep would otherwise
+ * cost their product (seconds of the event loop for a 64 KB body).
+ */
 function pathsOfDuplicates(text: string): string[] {
   const found = new Set<string>();
   const open: Container[] = [];
-  for (let at = 0; at < text.length && found.size < MAX_FIELD_PROBLEMS; at++) {
+  let repeats = 0;
+  for (let at = 0; at < text.length && repeats < MAX_FIELD_PROBLEMS; at++) {
     const code = text.charCodeAt(at);
     const top = open[open.length - 1];
     if (code === QUOTE) {
       const end = stringEnd(text, at);
       if (top?.keys && text.charCodeAt(skipWhitespace(text, end + 1)) === COLON) {
         const key = JSON.parse(text.slice(at, end + 1)) as string;
-        if (top.keys.has(key)) found.add([...open.slice(0, -1).map((container) => container.current), key].join('.'));
+        if (top.keys.has(key)) {
+          repeats++;
+          found.add([...open.slice(0, -1).map((container) => container.current), key].join('.'));
+        }
         top.keys.add(key);
         top.current = key;
       }
