@@ -1,6 +1,6 @@
 import { ApplicationFailure, type WorkflowUpdateFailedError } from '@temporalio/client';
 import { INVALID_REQUEST, TRANSITION_NOT_ALLOWED } from '../../../../libs/contracts';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../../../../libs/domain';
+import { isIncidentStatus, type IncidentStatus } from '../../../../libs/domain';
 
 /**
  * Temporal's failure of an update the workflow had accepted when its run closed before the update
@@ -40,5 +40,5 @@ export function updateFailure(error: WorkflowUpdateFailedError): UpdateFailure {
 
 function statusIn(details: unknown): IncidentStatus | undefined {
   const status = (details as { currentStatus?: unknown } | null | undefined)?.currentStatus;
-  return INCIDENT_STATUSES.find((s) => s === status);
+  return isIncidentStatus(status) ? status : undefined;
 }

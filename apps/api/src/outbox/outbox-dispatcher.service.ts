@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, incidentChainId } from '../../../../libs/audit';
 import { VigilConfig } from '../../../../libs/config';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandSignal, incidentStateQuery, VigilStatus, type IncidentCommand } from '../../../../libs/contracts';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../../../../libs/domain';
+import { isIncidentStatus } from '../../../../libs/domain';
 import { describeErrorChain, incidentStartOptions, isTemporalRefusal } from '../../../../libs/temporal';
 import { activeTraceFields, withTraceCarrier } from '../../../../libs/telemetry';
 import { resolvesWithin } from '../resolves-within';
@@ -232,8 +232,4 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       this.logger.warn(`could not record the retry of command ${command.id}: ${String(e)}`);
     });
   }
-}
-
-function isIncidentStatus(value: unknown): value is IncidentStatus {
-  return INCIDENT_STATUSES.includes(value as IncidentStatus);
 }
