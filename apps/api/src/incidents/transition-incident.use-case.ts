@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   Client,
+  type WorkflowExecutionStatusName,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
@@ -26,7 +27,7 @@ import { IncidentQueries } from './incident-queries.service';
 import { LateUpdateOutcomes } from './late-update-outcomes';
 import { closedOutside, resolveRecordWithoutWorkflow, stateAfterResolvedWithoutWorkflow } from './resolve-without-workflow';
 import { startInputFromRecord } from './start-input-from-record';
-import { recordAfterRun, stateAfterRecorded } from './transition-recorded';
+import { recordAfterRun, stateAfterRecorded, type RecordAfterRun, type TransitionAsked } from './transition-recorded';
 import { updateFailure } from './update-failure';
 
 const UPDATES = { acknowledged: acknowledgeUpdate, resolved: resolveUpdate } as const;
@@ -172,19 +173,29 @@ export class TransitionIncident {
     const handle = this.client.workflow.getHandle(workflowId, runId);
     const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
     const { status } = await this.client.connection.withDeadline(deadline, () => handle.describe());
-    const { recorded } = record;
-    if (recorded) {
-      const last = await this.client.connection.withDeadline(deadline, () => handle.query(incidentStateQuery)).catch(() => null);
-      await this.audit(command, 'accepted', { workflowId, runId, reason: `${closedOutside(status.name)} once it had recorded the change` }).catch((error: unknown) =>
-        this.logger.error(`the change of incident ${command.incidentId} to ${command.to} is made, but its "accepted" update event was not written: ${String(error)}`),
-      );
-      return stateAfterRecorded(last, command.incidentId, asked, { ...record, recorded });
-    }
+    if (record.recorded) return this.answerRecorded(command, workflowId, asked, { ...record, recorded: record.recorded }, status.name, deadline);
     const howClosed = `${closedOutside(status.name)} before it recorded the change`;
     if (command.to === 'resolved') return this.resolveWithoutWorkflow(command, workflowId, runId, howClosed, deadline);
     // Taken, then not recorded: not a refusal of the workflow's. (An attempt not yet at the record's row may still record it: the timeline would show it.)
     await this.audit(command, 'failed', { workflowId, runId, reason: howClosed });
     throw notAllowed(record.status, command.to, `${howClosed} (it may yet show in the record if a recording of it was still under way: read the incident); it can only be resolved`);
+  }
+
+  /** The change the closed run recorded before it closed: answered as made, and audited as accepted. */
+  private async answerRecorded(
+    command: UpdateRequest,
+    workflowId: string,
+    asked: TransitionAsked,
+    record: RecordAfterRun & { recorded: NonNullable<RecordAfterRun['recorded']> },
+    closedAs: WorkflowExecutionStatusName,
+    deadline: number,
+  ): Promise<IncidentLiveState> {
+    const { incidentId, runId } = asked;
+    const last = await this.client.connection.withDeadline(deadline, () => this.client.workflow.getHandle(workflowId, runId).query(incidentStateQuery)).catch(() => null);
+    await this.audit(command, 'accepted', { workflowId, runId, reason: `${closedOutside(closedAs)} once it had recorded the change` }).catch((error: unknown) =>
+      this.logger.error(`the change of incident ${incidentId} to ${command.to} is made, but its "accepted" update event was not written: ${String(error)}`),
+    );
+    return stateAfterRecorded(last, incidentId, asked, record);
   }
 
   /**
@@ -195,6 +206,13 @@ export class TransitionIncident {
     const handle = this.client.workflow.getHandle(workflowId);
     const deadline = Date.now() + this.config.temporal.updateTimeoutMs;
     const { status, runId } = await this.client.connection.withDeadline(deadline, () => handle.describe());
+    if (status.name !== 'COMPLETED') {
+      // Closed while Temporal's first answer to this very update was on its way, the client asked
+      // again and met the closed run: the change it had taken may be recorded all the same.
+      const asked = { incidentId: command.incidentId, runId, to: command.to, actor: command.actor };
+      const record = await recordAfterRun(this.dataSource, asked);
+      if (record?.recorded) return this.answerRecorded(command, workflowId, asked, { ...record, recorded: record.recorded }, status.name, deadline);
+    }
     if (status.name === 'COMPLETED' || command.to !== 'resolved') {
       return this.refuse(command, workflowId, runId, status.name === 'COMPLETED' ? undefined : `${closedOutside(status.name)}; it can only be resolved`);
     }
